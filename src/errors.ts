@@ -1,0 +1,25 @@
+// Errors a user can act on carry a stable code and say what to do; the CLI prints them without a
+// stack trace. Anything that is not a LivepipeError is a bug and keeps its stack.
+
+export type ErrorCode =
+  | 'LP_CONFIG_INVALID'
+  | 'LP_CONFIG_NOT_FOUND'
+  | 'LP_FILTER_INVALID'
+  | 'LP_MODEL_NOT_FOUND'
+  | 'LP_MODEL_INVALID'
+  | 'LP_WORKER_FAILED'
+  | 'LP_PIPELINE_STATE';
+
+export class LivepipeError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LivepipeError';
+    this.code = code;
+  }
+}
+
+export function isLivepipeError(error: unknown): error is LivepipeError {
+  return error instanceof LivepipeError;
+}
