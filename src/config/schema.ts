@@ -3,8 +3,10 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
+const DURATION_EXPECTED = 'expected a duration such as "20ms", "2s", "1m" or ISO-8601 "PT0.5S"';
+
 const duration = z
-  .union([z.string(), z.number()])
+  .union([z.string(), z.number()], { error: DURATION_EXPECTED })
   .transform((value, ctx) => {
     if (typeof value === 'number') {
       if (value >= 0) return value;
@@ -12,7 +14,7 @@ const duration = z
       const ms = parseDuration(value);
       if (ms !== undefined) return ms;
     }
-    ctx.addIssue({ code: 'custom', message: 'expected a duration such as "20ms", "2s", "1m" or ISO-8601 "PT0.5S"' });
+    ctx.addIssue({ code: 'custom', message: DURATION_EXPECTED });
     return z.NEVER;
   });
 

@@ -1,0 +1,67 @@
+// Checks that need the whole pipeline, after the schema passed: names are unique, subscribers
+// name models and aggregations that exist, model manifests resolve to files on disk.
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import type { ConfigIssue } from './config-error.js';
+import { formatFieldPath, type FieldPath } from './field-path.js';
+import type { PipelineSpec } from './schema.js';
+import type { SourceLocator } from './source-locator.js';
+
+/** The model the repository builds from shipped data (`npm run models:build`). */
+const BUILT_IN_MODEL = 'chat-sentiment';
+
+export interface CrossReferenceContext {
+  file: string;
+  locator: SourceLocator;
+  /** Whether to require model manifests to exist (tools that only read the file can skip it). */
+  checkManifests: boolean;
+}
+
+/** Reports problems as issues and returns the spec with manifests made absolute. */
+export function checkCrossReferences(spec: PipelineSpec, context: CrossReferenceContext): { spec: PipelineSpec; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const report = (path: FieldPath, message: string): void => {
+    const { line, column } = context.locator.valueAt(path);
+    issues.push({ file: context.file, line, column, path: formatFieldPath(path), message });
+  };
+
+  for (const section of ['sources', 'models', 'triggers', 'aggregations'] as const) {
+    const firstIndex = new Map<string, number>();
+    spec[section].forEach((entry, index) => {
+      const earlier = firstIndex.get(entry.name);
+      if (earlier === undefined) firstIndex.set(entry.name, index);
+      else report([section, index, 'name'], `duplicate name "${entry.name}": ${section}[${earlier}] already uses it; names must be unique within ${section}`);
+    });
+  }
+
+  const models = new Set(spec.models.map((model) => model.name));
+  const aggregations = new Set(spec.aggregations.map((aggregation) => aggregation.name));
+  spec.triggers.forEach((trigger, index) => {
+    const subscriber = trigger.subscriber;
+    if ('model' in subscriber && !models.has(subscriber.model)) {
+      report(['triggers', index, 'subscriber', 'model'], `no model named "${subscriber.model}"; ${known('models', models)}`);
+    }
+    if ('aggregate' in subscriber && !aggregations.has(subscriber.aggregate)) {
+      report(['triggers', index, 'subscriber', 'aggregate'], `no aggregation named "${subscriber.aggregate}"; ${known('aggregations', aggregations)}`);
+    }
+  });
+
+  const pipelineDirectory = dirname(resolve(context.file));
+  const resolvedModels = spec.models.map((model, index) => {
+    const manifest = resolve(pipelineDirectory, model.manifest);
+    if (context.checkManifests && !existsSync(manifest)) {
+      const builtIn = model.name === BUILT_IN_MODEL || basename(manifest) === `${BUILT_IN_MODEL}.yaml`;
+      const fix = builtIn
+        ? 'run `npm run models:build` to build the chat-sentiment model'
+        : 'the path is relative to the pipeline file; check it or create the manifest';
+      report(['models', index, 'manifest'], `model manifest not found: ${manifest}; ${fix}`);
+    }
+    return { ...model, manifest };
+  });
+
+  return { spec: { ...spec, models: resolvedModels }, issues };
+}
+
+function known(section: string, names: ReadonlySet<string>): string {
+  return names.size === 0 ? `the pipeline declares no ${section}` : `declared ${section}: ${[...names].join(', ')}`;
+}

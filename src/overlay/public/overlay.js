@@ -1,0 +1,285 @@
+// Draws one stream's overlay from the hub's WebSocket feed (protocol: src/overlay/protocol.ts).
+// Keeps the last seq, resumes with ?since= after a disconnect and re-syncs on a seq gap. User text
+// only ever goes into textContent, never into HTML.
+(function () {
+  'use strict';
+
+  var MAX_COMMENTS = 6;
+  var ALERT_MS = 5000;
+  var MAX_QUEUED_ALERTS = 20;
+  var RECONNECT_MIN_MS = 250;
+  var RECONNECT_MAX_MS = 5000;
+  var MASKED_TEXT = 'message hidden by moderation';
+
+  var prefix = '/overlay/';
+  var path = window.location.pathname;
+  var stream = path.indexOf(prefix) === 0 ? decodeURIComponent(path.slice(prefix.length)) : '';
+
+  var state = {
+    stream: stream,
+    connected: false,
+    lastSeq: 0,
+    snapshots: 0,
+    messages: 0,
+    duplicates: 0,
+    gaps: 0,
+    reconnects: 0,
+    comments: 0,
+    flagged: 0,
+    hypeUpdates: 0,
+    pollUpdates: 0,
+    giftAlerts: 0,
+    unknownChannels: 0,
+    errors: 0,
+  };
+  window.__overlayState = state;
+
+  var el = {
+    comments: document.getElementById('comments'),
+    hypeFill: document.getElementById('hype-fill'),
+    hypeTrack: document.querySelector('.hype-track'),
+    hypePercent: document.getElementById('hype-percent'),
+    hypeLikes: document.getElementById('hype-likes'),
+    hypeGifts: document.getElementById('hype-gifts'),
+    hypeViewers: document.getElementById('hype-viewers'),
+    hypeViewersWrap: document.getElementById('hype-viewers-wrap'),
+    poll: document.getElementById('poll'),
+    pollQuestion: document.getElementById('poll-question'),
+    pollOptions: document.getElementById('poll-options'),
+    pollTotal: document.getElementById('poll-total'),
+    giftAlert: document.getElementById('gift-alert'),
+    giftAlertText: document.querySelector('#gift-alert .gift-alert-text'),
+    connection: document.getElementById('connection'),
+  };
+
+  function make(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  }
+
+  function formatRate(value) {
+    var number = Number(value);
+    if (!isFinite(number)) return '0';
+    return number >= 100 ? String(Math.round(number)) : String(Math.round(number * 10) / 10);
+  }
+
+  // --- channels -------------------------------------------------------------------------------
+
+  function renderComment(event) {
+    var data = (event && event.data) || {};
+    var viewer = data.viewer || {};
+    var flagged = data.moderation === 'flagged';
+    var label = typeof data.label === 'string' ? data.label : 'unknown';
+
+    var item = make('li', 'comment');
+    item.dataset.id = String(event && event.id !== undefined ? event.id : '');
+    item.dataset.label = label;
+    item.dataset.moderation = flagged ? 'flagged' : 'ok';
+
+    var head = make('div', 'comment-head');
+    head.appendChild(make('span', 'comment-viewer', viewer.name !== undefined ? viewer.name : 'viewer'));
+    if (viewer.level !== undefined) head.appendChild(make('span', 'comment-level', 'Lv ' + viewer.level));
+    var labelChip = make('span', 'comment-label', label);
+    if (typeof data.score === 'number') labelChip.title = 'score ' + data.score.toFixed(2);
+    head.appendChild(labelChip);
+    if (flagged) head.appendChild(make('span', 'comment-flag', 'flagged'));
+    item.appendChild(head);
+
+    // A flagged comment's text never reaches the DOM.
+    var text = make('div', flagged ? 'comment-text masked' : 'comment-text', flagged ? MASKED_TEXT : data.text !== undefined ? data.text : '');
+    item.appendChild(text);
+
+    el.comments.appendChild(item);
+    while (el.comments.children.length > MAX_COMMENTS) el.comments.removeChild(el.comments.firstElementChild);
+    state.comments++;
+    if (flagged) state.flagged++;
+  }
+
+  function renderHype(data) {
+    data = data || {};
+    var hype = Number(data.hype);
+    if (!isFinite(hype)) hype = 0;
+    hype = Math.min(1, Math.max(0, hype));
+    var percent = Math.round(hype * 100);
+    el.hypeFill.style.width = percent + '%';
+    el.hypeTrack.setAttribute('aria-valuenow', String(percent));
+    el.hypePercent.textContent = percent + '%';
+    el.hypeLikes.textContent = formatRate(data.likesPerSec);
+    el.hypeGifts.textContent = formatRate(data.giftValuePerSec);
+    if (typeof data.viewers === 'number') {
+      el.hypeViewers.textContent = String(data.viewers);
+      el.hypeViewersWrap.hidden = false;
+    }
+    state.hypeUpdates++;
+  }
+
+  function renderPoll(data) {
+    data = data || {};
+    var tallies = data.tallies || {};
+    var options = Object.keys(tallies);
+    var total = typeof data.total === 'number' ? data.total : options.reduce(function (sum, key) { return sum + (Number(tallies[key]) || 0); }, 0);
+    el.poll.hidden = false;
+    el.poll.dataset.pollId = String(data.pollId !== undefined ? data.pollId : '');
+    el.pollQuestion.textContent = data.question !== undefined ? String(data.question) : '';
+    while (el.pollOptions.firstChild) el.pollOptions.removeChild(el.pollOptions.firstChild);
+    for (var i = 0; i < options.length; i++) {
+      var option = options[i];
+      var count = Number(tallies[option]) || 0;
+      var percent = total > 0 ? Math.round((count / total) * 100) : 0;
+      var item = make('li', 'poll-option');
+      item.dataset.option = option;
+      var bar = make('div', 'poll-bar');
+      bar.style.width = percent + '%';
+      var row = make('div', 'poll-row');
+      row.appendChild(make('span', 'poll-name', option));
+      var numbers = make('span', 'poll-numbers');
+      numbers.appendChild(make('span', 'poll-count', count));
+      numbers.appendChild(make('span', 'poll-percent', percent + '%'));
+      row.appendChild(numbers);
+      item.appendChild(bar);
+      item.appendChild(row);
+      el.pollOptions.appendChild(item);
+    }
+    el.pollTotal.textContent = String(total);
+    state.pollUpdates++;
+  }
+
+  var alertQueue = [];
+  var alertTimer = null;
+
+  function queueGiftAlert(event) {
+    if (alertQueue.length >= MAX_QUEUED_ALERTS) alertQueue.shift();
+    alertQueue.push(event);
+    if (alertTimer === null) showNextAlert();
+  }
+
+  function showNextAlert() {
+    var event = alertQueue.shift();
+    if (event === undefined) {
+      el.giftAlert.hidden = true;
+      alertTimer = null;
+      return;
+    }
+    var data = (event && event.data) || {};
+    var viewer = data.viewer || {};
+    var gift = data.gift || {};
+    var count = Number(gift.count) || 1;
+    var text = (viewer.name !== undefined ? viewer.name : 'A viewer') + ' sent ' + (count > 1 ? count + ' × ' : '') +
+      (gift.name !== undefined ? gift.name : 'a gift');
+    if (gift.value !== undefined) text += ' (' + gift.value + ' coins)';
+    el.giftAlert.dataset.id = String(event && event.id !== undefined ? event.id : '');
+    el.giftAlertText.textContent = text;
+    el.giftAlert.hidden = false;
+    state.giftAlerts++;
+    alertTimer = setTimeout(showNextAlert, ALERT_MS);
+  }
+
+  function apply(message, replay) {
+    switch (message.channel) {
+      case 'comments': renderComment(message.data); break;
+      case 'hype': renderHype(message.data); break;
+      case 'poll': renderPoll(message.data); break;
+      case 'gift-alert':
+        // An old alert replayed from a snapshot would announce a gift long gone.
+        if (!replay || Date.now() - message.ts < ALERT_MS) queueGiftAlert(message.data);
+        break;
+      default: state.unknownChannels++;
+    }
+  }
+
+  function applySnapshot(snapshot) {
+    while (el.comments.firstChild) el.comments.removeChild(el.comments.firstChild);
+    var messages = snapshot.messages || [];
+    var firstSeq = messages.length > 0 ? messages[0].seq : snapshot.seq + 1;
+    // Channels whose newest message is older than the snapshot's messages (hype, poll) come from
+    // `latest`, so a fresh page shows them at once.
+    var latest = snapshot.latest || {};
+    var older = Object.keys(latest).map(function (key) { return latest[key]; })
+      .filter(function (message) { return message.seq < firstSeq; })
+      .sort(function (a, b) { return a.seq - b.seq; });
+    for (var i = 0; i < older.length; i++) apply(older[i], true);
+    for (var j = 0; j < messages.length; j++) apply(messages[j], true);
+    state.lastSeq = snapshot.seq;
+    state.snapshots++;
+  }
+
+  // --- connection -------------------------------------------------------------------------------
+
+  var socket = null;
+  var reconnectDelay = RECONNECT_MIN_MS;
+
+  function setConnection(value) {
+    state.connected = value === 'live';
+    el.connection.dataset.state = value;
+  }
+
+  function connect() {
+    var protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+    var url = protocol + '//' + window.location.host + '/ws?stream=' + encodeURIComponent(stream);
+    if (state.lastSeq > 0) url += '&since=' + state.lastSeq;
+    var ws = new WebSocket(url);
+    socket = ws;
+    ws.onopen = function () {
+      reconnectDelay = RECONNECT_MIN_MS;
+      setConnection('live');
+    };
+    ws.onmessage = function (event) {
+      if (ws !== socket) return;
+      var frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (error) {
+        state.errors++;
+        return;
+      }
+      if (frame.kind === 'snapshot') {
+        applySnapshot(frame);
+      } else if (frame.kind === 'message') {
+        if (frame.seq <= state.lastSeq) {
+          state.duplicates++;
+        } else if (frame.seq !== state.lastSeq + 1) {
+          // Something was missed: resume from the last seq we drew (the server replays or snapshots).
+          state.gaps++;
+          resync();
+        } else {
+          state.lastSeq = frame.seq;
+          state.messages++;
+          try {
+            apply(frame, false);
+          } catch (error) {
+            state.errors++;
+          }
+        }
+      }
+    };
+    ws.onclose = function () {
+      if (ws !== socket) return;
+      socket = null;
+      setConnection('reconnecting');
+      setTimeout(reconnect, reconnectDelay);
+      reconnectDelay = Math.min(RECONNECT_MAX_MS, reconnectDelay * 2);
+    };
+  }
+
+  function reconnect() {
+    state.reconnects++;
+    connect();
+  }
+
+  function resync() {
+    var old = socket;
+    socket = null;
+    if (old) old.close();
+    reconnect();
+  }
+
+  if (stream === '') {
+    setConnection('reconnecting');
+    state.errors++;
+  } else {
+    setConnection('connecting');
+    connect();
+  }
+})();

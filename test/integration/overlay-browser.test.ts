@@ -1,0 +1,236 @@
+// The overlay page in a real Chromium (Debian's /usr/bin/chromium via playwright-core), fed by a
+// real OverlayServer: what a viewer would see in OBS, read back from the DOM and from pixels.
+import { existsSync } from 'node:fs';
+import { pino } from 'pino';
+import { chromium, type Browser, type Page, type WebSocketRoute } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { OverlayServer } from '../../src/overlay/index.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOT = '/tmp/livepipe-overlay.png';
+
+const hasChromium = existsSync(CHROMIUM);
+const mustRun = process.env.CI === 'true';
+if (!hasChromium && !mustRun) {
+  console.warn(`overlay browser tests skipped: ${CHROMIUM} is missing; run deploy/local/install-chromium to install it.`);
+}
+
+interface OverlayState {
+  stream: string;
+  connected: boolean;
+  lastSeq: number;
+  snapshots: number;
+  messages: number;
+  gaps: number;
+  reconnects: number;
+  comments: number;
+  flagged: number;
+  giftAlerts: number;
+  errors: number;
+}
+
+function comment(id: string, name: string, text: string, label: string, moderation: 'ok' | 'flagged', level = 3): unknown {
+  return {
+    id,
+    type: 'ai.sentiment.result',
+    data: { text, viewer: { name, level }, label, score: label === 'positive' ? 0.91 : 0.12, moderation },
+  };
+}
+
+describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
+  let browser: Browser;
+  let server: OverlayServer;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!hasChromium) {
+      throw new Error(`${CHROMIUM} is missing and CI=true: run deploy/local/install-chromium (as root) before the tests.`);
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  afterEach(async () => {
+    await page?.close();
+    await server?.close();
+  });
+
+  async function open(stream: string, setup?: (page: Page) => Promise<void>): Promise<void> {
+    server = new OverlayServer({ host: '127.0.0.1', port: 0, snapshotSize: 20, logger: pino({ level: 'silent' }) });
+    await server.start();
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    if (setup !== undefined) await setup(page);
+  }
+
+  function state(): Promise<OverlayState> {
+    return page.evaluate(() => (window as unknown as { __overlayState: OverlayState }).__overlayState);
+  }
+
+  async function waitForSeq(seq: number): Promise<void> {
+    await page.waitForFunction(
+      (target) => (window as unknown as { __overlayState?: { lastSeq: number } }).__overlayState?.lastSeq === target,
+      seq,
+      { timeout: 10_000 },
+    );
+  }
+
+  it('shows comments with labels, masks flagged text, and draws hype, poll and gift alerts on a transparent page', async () => {
+    await open('stream-1');
+    // Published before the page opens: the snapshot's latest-per-channel must show them at once.
+    server.publish('stream-1', 'hype', { hype: 0.2, likesPerSec: 3, giftValuePerSec: 0 });
+    server.publish('stream-1', 'poll', { pollId: 'p1', question: 'Next map?', tallies: { Dust: 1, Inferno: 0 }, total: 1 });
+    server.publish('other-stream', 'comments', comment('x1', 'intruder', 'not for this room', 'positive', 'ok'));
+
+    await page.goto(server.overlayUrl('stream-1'));
+    await waitForSeq(2);
+    expect(await page.locator('#hype-fill').evaluate((node) => (node as HTMLElement).style.width)).toBe('20%');
+    expect(await page.locator('#poll-question').textContent()).toBe('Next map?');
+
+    const abusive = 'you are a worthless idiot';
+    const injection = '<img src=x onerror="window.__pwned=1"> nice stream';
+    server.publish('stream-1', 'comments', comment('c1', 'Ana', 'love this stream!', 'positive', 'ok', 12));
+    server.publish('stream-1', 'comments', comment('c2', 'troll42', abusive, 'negative', 'flagged'));
+    server.publish('stream-1', 'comments', comment('c3', '<b>Bob</b>', injection, 'neutral', 'ok'));
+    server.publish('stream-1', 'hype', { hype: 0.73, likesPerSec: 41.26, giftValuePerSec: 120, viewers: 5321 });
+    server.publish('stream-1', 'poll', { pollId: 'p1', question: 'Next map?', tallies: { Dust: 30, Inferno: 10 }, total: 40 });
+    const last = server.publish('stream-1', 'gift-alert', {
+      id: 'g1',
+      type: 'live.gift',
+      data: { viewer: { name: 'Carla' }, gift: { name: 'Rocket', value: 500, count: 2 } },
+    });
+    await waitForSeq(last);
+
+    const comments = page.locator('#comments > li');
+    expect(await comments.count()).toBe(3);
+    const ana = page.locator('#comments > li[data-id="c1"]');
+    expect(await ana.locator('.comment-viewer').textContent()).toBe('Ana');
+    expect(await ana.locator('.comment-level').textContent()).toBe('Lv 12');
+    expect(await ana.locator('.comment-label').textContent()).toBe('positive');
+    expect(await ana.locator('.comment-text').textContent()).toBe('love this stream!');
+    expect(await ana.getAttribute('data-moderation')).toBe('ok');
+
+    const troll = page.locator('#comments > li[data-id="c2"]');
+    expect(await troll.getAttribute('data-moderation')).toBe('flagged');
+    expect(await troll.locator('.comment-flag').textContent()).toBe('flagged');
+    expect(await troll.locator('.comment-label').textContent()).toBe('negative');
+    expect(await troll.locator('.comment-text').textContent()).toBe('message hidden by moderation');
+    expect(await page.content()).not.toContain('worthless idiot');
+
+    // User text is text: the markup shows up literally and nothing is injected.
+    const bob = page.locator('#comments > li[data-id="c3"]');
+    expect(await bob.locator('.comment-viewer').textContent()).toBe('<b>Bob</b>');
+    expect(await bob.locator('.comment-text').textContent()).toBe(injection);
+    expect(await page.locator('#comments img, #comments b').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+    expect(await page.locator('#hype-fill').evaluate((node) => (node as HTMLElement).style.width)).toBe('73%');
+    expect(await page.locator('#hype-percent').textContent()).toBe('73%');
+    expect(await page.locator('#hype-likes').textContent()).toBe('41.3');
+    expect(await page.locator('#hype-gifts').textContent()).toBe('120');
+    expect(await page.locator('#hype-viewers').textContent()).toBe('5321');
+
+    const dust = page.locator('.poll-option[data-option="Dust"]');
+    expect(await dust.locator('.poll-count').textContent()).toBe('30');
+    expect(await dust.locator('.poll-percent').textContent()).toBe('75%');
+    expect(await page.locator('.poll-option[data-option="Inferno"] .poll-count').textContent()).toBe('10');
+    expect(await page.locator('#poll-total').textContent()).toBe('40');
+
+    expect(await page.locator('#gift-alert').isVisible()).toBe(true);
+    expect(await page.locator('#gift-alert .gift-alert-text').textContent()).toBe('Carla sent 2 × Rocket (500 coins)');
+
+    const overlay = await state();
+    expect(overlay).toMatchObject({ stream: 'stream-1', connected: true, snapshots: 1, comments: 3, flagged: 1, giftAlerts: 1, gaps: 0, errors: 0 });
+    expect(await page.content()).not.toContain('not for this room');
+
+    // Transparent: the page paints no background, so pixels away from the panels have alpha 0.
+    const backgrounds = await page.evaluate(() => [
+      getComputedStyle(document.documentElement).backgroundColor,
+      getComputedStyle(document.body).backgroundColor,
+    ]);
+    expect(backgrounds).toEqual(['rgba(0, 0, 0, 0)', 'rgba(0, 0, 0, 0)']);
+    const png = await page.screenshot({ path: SCREENSHOT, omitBackground: true });
+    const alphas = await page.evaluate(async (dataUrl) => {
+      const image = new Image();
+      image.src = dataUrl;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext('2d');
+      if (context === null) throw new Error('no 2d context');
+      context.drawImage(image, 0, 0);
+      const alphaAt = (x: number, y: number): number => context.getImageData(x, y, 1, 1).data[3] ?? -1;
+      return { empty: alphaAt(960, 540), hypePanel: alphaAt(1650, 60) };
+    }, `data:image/png;base64,${png.toString('base64')}`);
+    expect(alphas.empty).toBe(0);
+    expect(alphas.hypePanel).toBeGreaterThan(0);
+  });
+
+  it('resumes with since after a dropped connection and re-syncs after a seq gap', async () => {
+    const urls: string[] = [];
+    let current: WebSocketRoute | undefined;
+    let dropSeq = -1;
+    await open('stream-2', async (opened) => {
+      await opened.routeWebSocket(/\/ws\?/, (route) => {
+        urls.push(route.url());
+        current = route;
+        const upstream = route.connectToServer();
+        // Forward server frames to the page, except the one seq this test wants lost in transit.
+        upstream.onMessage((message) => {
+          const text = typeof message === 'string' ? message : message.toString();
+          if ((JSON.parse(text) as { seq?: number }).seq === dropSeq && text.includes('"kind":"message"')) return;
+          route.send(message);
+        });
+      });
+    });
+    server.publish('stream-2', 'comments', comment('a1', 'Ana', 'first', 'positive', 'ok'));
+    await page.goto(server.overlayUrl('stream-2'));
+    await waitForSeq(1);
+    expect(urls).toHaveLength(1);
+    expect(urls[0]).not.toContain('since=');
+
+    // The network drops the page's socket; messages published meanwhile arrive after the resume.
+    if (current === undefined) throw new Error('the page never opened its WebSocket');
+    await current.close({ code: 4000, reason: 'network drop' });
+    server.publish('stream-2', 'comments', comment('a2', 'Ana', 'while away 1', 'positive', 'ok'));
+    server.publish('stream-2', 'comments', comment('a3', 'Ana', 'while away 2', 'positive', 'ok'));
+    await waitForSeq(3);
+    expect(urls[1]).toContain('since=1');
+
+    // Seq 5 is lost on the way: the page sees 4, then 6, and must fetch 5 again.
+    dropSeq = 5;
+    server.publish('stream-2', 'comments', comment('a4', 'Ana', 'four', 'positive', 'ok'));
+    server.publish('stream-2', 'comments', comment('a5', 'Ana', 'five', 'positive', 'ok'));
+    server.publish('stream-2', 'comments', comment('a6', 'Ana', 'six', 'positive', 'ok'));
+    await page.waitForFunction(() => (window as unknown as { __overlayState: { gaps: number } }).__overlayState.gaps === 1);
+    dropSeq = -1;
+    await waitForSeq(6);
+    expect(urls.at(-1)).toContain('since=4');
+
+    const overlay = await state();
+    expect(overlay.snapshots).toBe(1);
+    expect(overlay.gaps).toBe(1);
+    expect(overlay.messages).toBe(5);
+    expect(await page.locator('#comments .comment-text').allTextContents()).toEqual([
+      'first',
+      'while away 1',
+      'while away 2',
+      'four',
+      'five',
+      'six',
+    ]);
+  });
+});
