@@ -1,0 +1,201 @@
+// All of a pipeline's metrics in its own prom-client Registry (not the global one, so several
+// pipelines or tests can live in one process): stage histograms and budget breaches, event
+// counters, worker-pool gauges and batch sizes, plus the status line built from them.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BudgetsSpec } from '../config/schema.js';
+import { LatencyBudget } from './latency-budget.js';
+import { createMetricsHandler, type MetricsHandler } from './metrics-handler.js';
+import { STAGES, type Stage } from './stages.js';
+import { formatStatus, type StageStatus, type StatusSnapshot } from './status-line.js';
+
+/** Seconds, 0.1 ms .. 5 s: sub-millisecond routing up to a stalled inference. */
+export const STAGE_DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+export const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+export interface PipelineMetricsOptions {
+  /** Node process metrics (CPU, memory, event loop lag, GC); default true. */
+  defaultMetrics?: boolean;
+  /** Observations per stage behind the status line's percentiles; default 2048. */
+  percentileWindow?: number;
+  /** Clock for events/s in the status line (ms). */
+  now?: () => number;
+}
+
+/** What a worker pool reports about itself. */
+export interface PoolGauges {
+  workers: number;
+  busy: number;
+  queueDepth?: number;
+}
+
+export class PipelineMetrics {
+  readonly registry = new Registry();
+  readonly budget: LatencyBudget;
+  readonly stageDuration: Histogram<'stage'>;
+  readonly eventsIn: Counter<'source'>;
+  readonly eventsOut: Counter<'sink'>;
+  readonly eventsDropped: Counter<'reason'>;
+  readonly filterErrors: Counter<'trigger'>;
+  readonly budgetBreaches: Counter<'stage'>;
+  readonly workersBusy: Gauge<'model'>;
+  readonly workers: Gauge<'model'>;
+  readonly queueDepth: Gauge<'model'>;
+  readonly batchSize: Histogram<'model'>;
+  /** Serves this registry in the Prometheus text format. */
+  readonly metricsHandler: MetricsHandler;
+
+  private readonly inChildren = new Map<string, Counter.Internal>();
+  private readonly outChildren = new Map<string, Counter.Internal>();
+  private readonly dropChildren = new Map<string, Counter.Internal>();
+  private readonly filterChildren = new Map<string, Counter.Internal>();
+  private readonly batchChildren = new Map<string, Histogram.Internal<'model'>>();
+  private readonly pools = new Map<string, PoolGauges>();
+  private readonly now: () => number;
+  private totalIn = 0;
+  private totalOut = 0;
+  private totalDropped = 0;
+  private lastStatus: { at: number; in: number; out: number };
+
+  constructor(budgets: BudgetsSpec, options: PipelineMetricsOptions = {}) {
+    const registers = [this.registry];
+    this.stageDuration = new Histogram({
+      name: 'livepipe_stage_duration_seconds',
+      help: 'Time spent in each pipeline stage (e2e: broker timestamp to overlay write).',
+      labelNames: ['stage'],
+      buckets: STAGE_DURATION_BUCKETS,
+      registers,
+    });
+    this.eventsIn = new Counter({ name: 'livepipe_events_in_total', help: 'Events received from sources.', labelNames: ['source'], registers });
+    this.eventsOut = new Counter({ name: 'livepipe_events_out_total', help: 'Events delivered to sinks.', labelNames: ['sink'], registers });
+    this.eventsDropped = new Counter({
+      name: 'livepipe_events_dropped_total',
+      help: 'Events dropped, by reason (no trigger matched, shed over budget, queue full, model error…).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.filterErrors = new Counter({
+      name: 'livepipe_filter_errors_total',
+      help: 'Trigger filters that raised an error (the event did not pass).',
+      labelNames: ['trigger'],
+      registers,
+    });
+    this.budgetBreaches = new Counter({
+      name: 'livepipe_budget_breaches_total',
+      help: 'Stage durations over their latency budget.',
+      labelNames: ['stage'],
+      registers,
+    });
+    this.workersBusy = new Gauge({ name: 'livepipe_workers_busy', help: 'Workers running a batch.', labelNames: ['model'], registers });
+    this.workers = new Gauge({ name: 'livepipe_workers', help: 'Workers in the pool.', labelNames: ['model'], registers });
+    this.queueDepth = new Gauge({ name: 'livepipe_queue_depth', help: 'Requests waiting for a worker.', labelNames: ['model'], registers });
+    this.batchSize = new Histogram({
+      name: 'livepipe_batch_size',
+      help: 'Items per inference batch.',
+      labelNames: ['model'],
+      buckets: BATCH_SIZE_BUCKETS,
+      registers,
+    });
+    // Zero-valued series for every stage, so dashboards and rate() see them before the first breach.
+    for (const stage of STAGES) this.budgetBreaches.labels(stage).inc(0);
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.budget = new LatencyBudget(budgets, this.stageDuration, this.budgetBreaches, options.percentileWindow);
+    this.metricsHandler = createMetricsHandler(this.registry);
+    this.now = options.now ?? Date.now;
+    this.lastStatus = { at: this.now(), in: 0, out: 0 };
+  }
+
+  /** Records a stage's duration against its budget; true when it breached. */
+  observe(stage: Stage, ms: number): boolean {
+    return this.budget.observe(stage, ms);
+  }
+
+  eventIn(source: string, count = 1): void {
+    this.totalIn += count;
+    childOf(this.inChildren, this.eventsIn, source).inc(count);
+  }
+
+  eventOut(sink: string, count = 1): void {
+    this.totalOut += count;
+    childOf(this.outChildren, this.eventsOut, sink).inc(count);
+  }
+
+  dropped(reason: string, count = 1): void {
+    this.totalDropped += count;
+    childOf(this.dropChildren, this.eventsDropped, reason).inc(count);
+  }
+
+  filterError(trigger: string): void {
+    childOf(this.filterChildren, this.filterErrors, trigger).inc();
+  }
+
+  batch(model: string, size: number): void {
+    let child = this.batchChildren.get(model);
+    if (!child) {
+      child = this.batchSize.labels(model);
+      this.batchChildren.set(model, child);
+    }
+    child.observe(size);
+  }
+
+  /** Sets a pool's gauges (called when the status is taken, and by the pool if it likes). */
+  observePool(model: string, pool: PoolGauges): void {
+    this.workers.labels(model).set(pool.workers);
+    this.workersBusy.labels(model).set(pool.busy);
+    if (pool.queueDepth !== undefined) this.queueDepth.labels(model).set(pool.queueDepth);
+    this.pools.set(model, { workers: pool.workers, busy: pool.busy, queueDepth: pool.queueDepth });
+  }
+
+  get eventsInTotal(): number {
+    return this.totalIn;
+  }
+
+  get eventsOutTotal(): number {
+    return this.totalOut;
+  }
+
+  get eventsDroppedTotal(): number {
+    return this.totalDropped;
+  }
+
+  /**
+   * The status since the previous snapshot (rates) and since start (breaches, drops). Workers:
+   * the totals given, or else the sum of the pools last passed to observePool.
+   */
+  snapshot(workers?: { busy: number; workers: number }): StatusSnapshot {
+    const at = this.now();
+    const seconds = Math.max(1e-3, (at - this.lastStatus.at) / 1000);
+    const inPerSec = (this.totalIn - this.lastStatus.in) / seconds;
+    const outPerSec = (this.totalOut - this.lastStatus.out) / seconds;
+    this.lastStatus = { at, in: this.totalIn, out: this.totalOut };
+    const stages = {} as Record<Stage, StageStatus>;
+    let breachesTotal = 0;
+    for (const stage of STAGES) {
+      const [p50, p99] = this.budget.percentiles(stage, [50, 99]) as [number, number];
+      const breaches = this.budget.breachesOf(stage);
+      breachesTotal += breaches;
+      stages[stage] = { p50, p99, budgetMs: this.budget.limitOf(stage), breaches, samples: this.budget.recentCount(stage) };
+    }
+    let busy = workers?.busy ?? 0;
+    let total = workers?.workers ?? 0;
+    if (!workers) {
+      for (const pool of this.pools.values()) {
+        busy += pool.busy;
+        total += pool.workers;
+      }
+    }
+    return { inPerSec, outPerSec, droppedTotal: this.totalDropped, stages, breachesTotal, workersBusy: busy, workers: total };
+  }
+
+  statusLine(workers?: { busy: number; workers: number }): string {
+    return formatStatus(this.snapshot(workers));
+  }
+}
+
+function childOf<T extends string>(cache: Map<string, Counter.Internal>, counter: Counter<T>, label: string): Counter.Internal {
+  let child = cache.get(label);
+  if (!child) {
+    child = counter.labels(label);
+    cache.set(label, child);
+  }
+  return child;
+}
