@@ -3,7 +3,7 @@
 // when it is emitted (and the ingest time stamped on it) depends on the clock and the sink.
 import type { GeneratorSpec } from '../config/schema.js';
 import { INGEST_TIME } from '../events/cloudevent.js';
-import { InteractionSimulator, type SimulatedInteraction } from './generator/interaction-simulator.js';
+import { generatorStreamNames, InteractionSimulator, type SimulatedInteraction } from './generator/interaction-simulator.js';
 import type { EventSink, Source } from './source.js';
 
 export { InteractionSimulator, INTERACTION_TYPES, type InteractionType, type SimulatedInteraction } from './generator/interaction-simulator.js';
@@ -20,6 +20,7 @@ const MAX_EVENTS_PER_TURN = 1024;
 
 export class GeneratorSource implements Source {
   readonly name: string;
+  readonly streams: readonly string[];
   private readonly spec: GeneratorSpec;
   private readonly tickMs: number;
   private readonly now: () => number;
@@ -34,6 +35,7 @@ export class GeneratorSource implements Source {
   constructor(name: string, spec: GeneratorSpec, options: GeneratorSourceOptions = {}) {
     this.name = name;
     this.spec = spec;
+    this.streams = generatorStreamNames(spec.streams);
     this.tickMs = options.tickMs ?? 5;
     this.now = options.now ?? Date.now;
     this.finishedPromise = new Promise((resolve) => (this.finishedResolve = resolve));

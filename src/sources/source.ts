@@ -7,6 +7,8 @@ export type EventSink = (event: LiveEvent) => void | Promise<void>;
 
 export interface Source {
   readonly name: string;
+  /** The live streams this source is known to carry, when it knows them up front (for overlay links). */
+  readonly streams?: readonly string[];
   start(sink: EventSink): Promise<void>;
   /** Stops reading; resolves once no more events will be handed to the sink. */
   stop(): Promise<void>;

@@ -97,7 +97,7 @@ export class InteractionSimulator {
   constructor(spec: GeneratorSpec, options: SimulatorOptions = {}) {
     const count = spec.streams;
     this.startEpochMs = options.startEpochMs ?? 0;
-    this.streams = Array.from({ length: count }, (_, i) => `stream-${i + 1}`);
+    this.streams = generatorStreamNames(count);
     this.sources = this.streams.map((stream) => `/live/streams/${stream}`);
     this.arrivals = SeededRandom.derive(spec.seed, 'arrivals');
     this.dynamics = SeededRandom.derive(spec.seed, 'dynamics');
@@ -321,4 +321,9 @@ function cumulativeOf(weights: readonly number[]): Float64Array {
 
 function surgeEnd(at: number, extra: number, decay: number): number {
   return at + decay * Math.log(Math.max(1, extra / SURGE_FLOOR));
+}
+
+/** The stream names a generator with `count` streams simulates, in order. */
+export function generatorStreamNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `stream-${i + 1}`);
 }

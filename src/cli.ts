@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// The livepipe command: run a pipeline, validate pipeline files. User errors (LivepipeError)
+// print as one clear message and exit 1; anything else is a bug and keeps its stack.
+import { Command } from 'commander';
+import { loadPipeline } from './config/index.js';
+import { isLivepipeError } from './errors.js';
+import { LivePipeline } from './pipeline.js';
+import { validateCommand } from './cli/validate-command.js';
+import { parseDuration } from './config/duration.js';
+
+const program = new Command();
+program.name('livepipe').description('AI live-stream interaction pipeline: CloudEvents → triggers → ONNX pools → overlay');
+
+program
+  .command('validate')
+  .description('check pipeline files and report every error with file:line')
+  .argument('<files...>', 'pipeline YAML files')
+  .action(async (files: string[]) => {
+    process.exitCode = await validateCommand(files, { stdout: process.stdout, stderr: process.stderr });
+  });
+
+program
+  .command('run')
+  .description('run a pipeline until Ctrl-C (SIGINT/SIGTERM drain in-flight events first)')
+  .argument('<file>', 'pipeline YAML file')
+  .option('-p, --port <port>', 'overlay/metrics HTTP port (overrides overlay.port; 0 = any free port)')
+  .option('--for <duration>', 'stop after this long, e.g. 30s (default: run until stopped)')
+  .action(async (file: string, options: { port?: string; for?: string }) => {
+    const spec = await loadPipeline(file);
+    const port = options.port === undefined ? undefined : parsePort(options.port);
+    const runFor = options.for === undefined ? undefined : parseDurationOption(options.for);
+    const pipeline = new LivePipeline(spec, { port, onStatus: (line) => console.log(line) });
+    let stopping: Promise<void> | undefined;
+    const stop = (why: string): Promise<void> => {
+      stopping ??= (async () => {
+        console.log(`livepipe: ${why}, draining…`);
+        await pipeline.stop();
+        console.log('livepipe: stopped');
+      })();
+      return stopping;
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    await pipeline.start();
+    printWhereToLook(pipeline);
+    if (runFor !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, runFor));
+      console.log(pipeline.statusLine());
+      await stop(`ran for ${options.for}`);
+    }
+  });
+
+function printWhereToLook(pipeline: LivePipeline): void {
+  const { spec, overlay } = pipeline;
+  console.log(`livepipe: pipeline "${spec.metadata.name}" running (${spec.file})`);
+  for (const stream of pipeline.streams()) console.log(`  overlay  ${stream.padEnd(10)} ${overlay.overlayUrl(stream)}`);
+  console.log(`  index    ${overlay.url}/`);
+  console.log(`  metrics  ${overlay.url}/metrics`);
+  console.log(`  status every ${spec.metrics.statusEvery / 1000}s; Ctrl-C drains and stops`);
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port expects an integer 0–65535, got "${text}"`);
+  return port;
+}
+
+function parseDurationOption(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) fail(`--for expects a duration such as 30s or 2m, got "${text}"`);
+  return ms;
+}
+
+function fail(message: string): never {
+  console.error(`livepipe: ${message}`);
+  process.exit(1);
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (isLivepipeError(error)) {
+    console.error(`livepipe: ${error.code}: ${error.message}`);
+  } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`livepipe: ${(error as Error).message} — another process holds the port; set overlay.port in the pipeline or pass --port`);
+  } else {
+    console.error(error);
+    process.exitCode = 2;
+    return;
+  }
+  process.exitCode = 1;
+  // Workers or servers may still be open after a failed start; leave promptly.
+  setTimeout(() => process.exit(), 100).unref();
+});

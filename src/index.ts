@@ -1,0 +1,22 @@
+// livepipe's public API: re-exports only. The CLI (src/cli.ts) is built on the same pieces.
+export { LivePipeline, type PipelineRunOptions } from './pipeline.js';
+export { LivepipeError, isLivepipeError, type ErrorCode } from './errors.js';
+export { INGEST_TIME, CAUSE_ID, STREAM, type LiveEvent } from './events/cloudevent.js';
+export {
+  loadPipeline,
+  parsePipeline,
+  parseDuration,
+  ConfigError,
+  formatConfigIssue,
+  pipelineSchema,
+  type ConfigIssue,
+  type Pipeline,
+  type PipelineSpec,
+} from './config/index.js';
+export { compileTriggerFilter, Router, type FilterSpec, type TriggerFilterSpec, type FilterHooks, type RouterTrigger } from './router/index.js';
+export type { Source, EventSink } from './sources/source.js';
+export { GeneratorSource, InteractionSimulator } from './sources/generator.js';
+export { InferencePool, PoolRejection, isPoolRejection, type InferenceInput, type InferenceResult, type PoolOptions } from './workers/index.js';
+export { EngagementAggregator } from './aggregate/index.js';
+export { OverlayServer, type OverlayOptions } from './overlay/index.js';
+export { PipelineMetrics, LatencyBudget, STAGES, type Stage } from './metrics/index.js';

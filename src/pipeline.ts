@@ -1,0 +1,261 @@
+// Wires the stages of one Pipeline: sources → router → subscribers (model pools, overlay,
+// aggregations) → overlay. Results of models are CloudEvents that go back through the router.
+// Every stage records its duration against the pipeline's latency budget.
+import { performance } from 'node:perf_hooks';
+import { AGGREGATE_CHANNELS, aggregateTarget, modelTarget, overlayTarget, type Target } from './pipeline-targets.js';
+import { CAUSE_ID, INGEST_TIME, STREAM, type LiveEvent } from './events/cloudevent.js';
+import type { Pipeline } from './config/schema.js';
+import { LivepipeError } from './errors.js';
+import { Router } from './router/index.js';
+import { GeneratorSource } from './sources/generator.js';
+import type { Source } from './sources/source.js';
+import { InferencePool, type InferenceResult } from './workers/index.js';
+import { EngagementAggregator } from './aggregate/index.js';
+import { OverlayServer } from './overlay/index.js';
+import { PipelineMetrics } from './metrics/index.js';
+
+export interface PipelineRunOptions {
+  /** Overrides overlay.port (0 picks a free port). */
+  port?: number;
+  /** Called with a status line every metrics.statusEvery ms; omitted: no status lines. */
+  onStatus?: (line: string) => void;
+}
+
+type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+export class LivePipeline {
+  readonly spec: Pipeline;
+  readonly metrics: PipelineMetrics;
+  readonly overlay: OverlayServer;
+  private readonly sources: Source[];
+  private readonly pools = new Map<string, InferencePool>();
+  private readonly aggregators = new Map<string, EngagementAggregator>();
+  private readonly router: Router<Target>;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly options: PipelineRunOptions;
+  private phase: Phase = 'new';
+
+  constructor(spec: Pipeline, options: PipelineRunOptions = {}) {
+    this.spec = spec;
+    this.options = options;
+    this.metrics = new PipelineMetrics(spec.budgets);
+    for (const model of spec.models) {
+      this.pools.set(
+        model.name,
+        new InferencePool({
+          manifestPath: model.manifest,
+          workers: model.workers,
+          maxBatch: model.batch.maxSize,
+          maxDelayMs: model.batch.maxDelay,
+          queueLimit: model.queueLimit,
+        }),
+      );
+    }
+    for (const aggregation of spec.aggregations) {
+      this.aggregators.set(aggregation.name, new EngagementAggregator(aggregation));
+    }
+    this.router = new Router(
+      spec.triggers.map((trigger) => ({
+        name: trigger.name,
+        filter: trigger.filter,
+        filters: trigger.filters,
+        target: this.targetOf(trigger.subscriber),
+      })),
+      { onFilterError: (trigger) => this.metrics.filterError(trigger) },
+    );
+    this.sources = spec.sources.map((source) => new GeneratorSource(source.name, source.generator));
+    this.overlay = new OverlayServer({
+      host: spec.overlay.host,
+      port: options.port ?? spec.overlay.port,
+      snapshotSize: spec.overlay.snapshotSize,
+      routes: { '/metrics': (req, res) => this.metrics.metricsHandler(req, res) },
+    });
+  }
+
+  /** Streams the sources announce up front, plus those seen by the aggregations so far. */
+  streams(): string[] {
+    const names = new Set<string>();
+    for (const source of this.sources) for (const stream of source.streams ?? []) names.add(stream);
+    for (const aggregator of this.aggregators.values()) for (const stream of aggregator.streams()) names.add(stream);
+    return [...names];
+  }
+
+  async start(): Promise<void> {
+    if (this.phase !== 'new') throw new LivepipeError('LP_PIPELINE_STATE', `cannot start a pipeline that is ${this.phase}`);
+    this.phase = 'starting';
+    try {
+      await Promise.all([...this.pools.values()].map((pool) => pool.start()));
+      await this.overlay.start();
+    } catch (error) {
+      await this.shutdown();
+      throw error;
+    }
+    for (const [name, aggregator] of this.aggregators) {
+      const spec = this.spec.aggregations.find((a) => a.name === name)!;
+      this.timers.push(setInterval(() => this.publishAggregates(aggregator), spec.publishEvery).unref());
+    }
+    if (this.options.onStatus && this.spec.metrics.statusEvery > 0) {
+      const onStatus = this.options.onStatus;
+      this.timers.push(setInterval(() => onStatus(this.statusLine()), this.spec.metrics.statusEvery).unref());
+    }
+    this.phase = 'running';
+    for (const source of this.sources) await source.start((event) => this.ingest(source.name, event));
+  }
+
+  statusLine(): string {
+    let busy = 0;
+    let workers = 0;
+    for (const [name, pool] of this.pools) {
+      const stats = pool.stats();
+      busy += stats.busy;
+      workers += stats.workers;
+      this.metrics.observePool(name, { workers: stats.workers, busy: stats.busy, queueDepth: stats.queued });
+    }
+    return this.metrics.statusLine({ busy, workers });
+  }
+
+  /** Entry point of every source: one CloudEvent in. */
+  ingest(sourceName: string, event: LiveEvent): void {
+    const ingestTime = event[INGEST_TIME];
+    this.metrics.eventIn(sourceName);
+    if (typeof ingestTime === 'number') this.metrics.observe('source', Math.max(0, Date.now() - ingestTime));
+    this.dispatch(event);
+  }
+
+  /** Routes an event (from a source or a model) to every matching subscriber. */
+  dispatch(event: LiveEvent): void {
+    const started = performance.now();
+    const targets = this.router.match(event);
+    this.metrics.observe('route', performance.now() - started);
+    if (targets.length === 0) {
+      this.metrics.dropped('no-trigger');
+      return;
+    }
+    for (const target of targets) {
+      switch (target.kind) {
+        case 'model':
+          this.runModel(target.model, target.resultType, event);
+          break;
+        case 'overlay':
+          this.push(streamOf(event), target.channel, overlayPayload(event), event);
+          break;
+        case 'aggregate':
+          this.aggregators.get(target.aggregation)!.add(event, Date.now());
+          break;
+      }
+    }
+  }
+
+  private runModel(model: string, resultType: string, event: LiveEvent): void {
+    const text = textOf(event);
+    if (text === undefined) {
+      this.metrics.dropped('no-text');
+      return;
+    }
+    const ingestTime = event[INGEST_TIME];
+    if (this.spec.budgets.policy === 'shed' && typeof ingestTime === 'number' && Date.now() - ingestTime > this.spec.budgets.e2e) {
+      this.metrics.dropped('budget-shed');
+      return;
+    }
+    const pool = this.pools.get(model)!;
+    const work = pool.infer({ id: event.id, text }).then(
+      (result) => {
+        this.metrics.observe('queue', result.queueMs);
+        this.metrics.observe('infer', result.inferMs);
+        this.metrics.batch(model, result.batchSize);
+        if (this.phase === 'running' || this.phase === 'stopping') this.dispatch(resultEvent(model, resultType, event, text, result));
+      },
+      (error: unknown) => {
+        const reason = (error as { reason?: string }).reason ?? 'model-error';
+        this.metrics.dropped(reason);
+      },
+    );
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private push(stream: string, channel: string, payload: unknown, cause?: LiveEvent): void {
+    const started = performance.now();
+    this.overlay.publish(stream, channel, payload);
+    this.metrics.observe('push', performance.now() - started);
+    this.metrics.eventOut(`overlay:${channel}`);
+    const ingestTime = cause?.[INGEST_TIME];
+    if (typeof ingestTime === 'number') this.metrics.observe('e2e', Math.max(0, Date.now() - ingestTime));
+  }
+
+  private publishAggregates(aggregator: EngagementAggregator): void {
+    const now = Date.now();
+    for (const stream of aggregator.streams()) {
+      this.overlay.publish(stream, AGGREGATE_CHANNELS.hype, aggregator.hype(stream, now));
+      const poll = aggregator.poll(stream);
+      if (poll) this.overlay.publish(stream, AGGREGATE_CHANNELS.poll, poll);
+    }
+  }
+
+  private targetOf(subscriber: Pipeline['triggers'][number]['subscriber']): Target {
+    if ('model' in subscriber) {
+      const model = this.spec.models.find((m) => m.name === subscriber.model)!;
+      return modelTarget(model.name, model.resultType ?? `ai.${model.name}.result`);
+    }
+    if ('overlay' in subscriber) return overlayTarget(subscriber.overlay);
+    return aggregateTarget(subscriber.aggregate);
+  }
+
+  /** Stops the sources, lets in-flight inference finish and be delivered, then closes everything. */
+  async stop(): Promise<void> {
+    if (this.phase === 'stopped' || this.phase === 'stopping') return;
+    this.phase = 'stopping';
+    await Promise.all(this.sources.map((source) => source.stop()));
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.shutdown();
+  }
+
+  private async shutdown(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers.length = 0;
+    await Promise.allSettled([...this.pools.values()].map((pool) => pool.close()));
+    await this.overlay.close().catch(() => undefined);
+    this.phase = 'stopped';
+  }
+}
+
+function streamOf(event: LiveEvent): string {
+  const stream = event[STREAM];
+  return typeof stream === 'string' ? stream : event.source;
+}
+
+function textOf(event: LiveEvent): string | undefined {
+  const data = event.data as { text?: unknown } | undefined;
+  return typeof data?.text === 'string' ? data.text : undefined;
+}
+
+/** What the overlay receives for an event: its identity and payload, not the transport details. */
+function overlayPayload(event: LiveEvent): unknown {
+  return { id: event.id, type: event.type, source: event.source, time: event.time, causeid: event[CAUSE_ID], data: event.data };
+}
+
+function resultEvent(model: string, type: string, cause: LiveEvent, text: string, result: InferenceResult): LiveEvent {
+  const causeData = cause.data as { viewer?: unknown } | undefined;
+  return {
+    specversion: '1.0',
+    id: `${cause.id}/${model}`,
+    source: `/livepipe/models/${model}`,
+    type,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    subject: cause.id,
+    [CAUSE_ID]: cause.id,
+    [STREAM]: cause[STREAM],
+    [INGEST_TIME]: cause[INGEST_TIME],
+    data: {
+      text,
+      viewer: causeData?.viewer,
+      label: result.label,
+      score: result.score,
+      scores: result.scores,
+      moderation: result.moderation?.flagged ? 'flagged' : 'ok',
+      model,
+    },
+  };
+}
