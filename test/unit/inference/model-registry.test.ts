@@ -1,0 +1,110 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LivepipeError } from '../../../src/errors.js';
+import { listModelManifests, loadModelManifest } from '../../../src/inference/model-registry.js';
+import { ModelRunner } from '../../../src/inference/model-runner.js';
+
+const modelsDir = fileURLToPath(new URL('../../../models/', import.meta.url));
+const bundledManifest = readFileSync(join(modelsDir, 'chat-sentiment.yaml'), 'utf8');
+
+async function errorOf(promise: Promise<unknown>): Promise<LivepipeError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(LivepipeError);
+  return error as LivepipeError;
+}
+
+describe('loadModelManifest', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'livepipe-model-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function writeManifest(text: string, withModel = true): string {
+    const path = join(dir, 'model.yaml');
+    writeFileSync(path, text);
+    if (withModel) copyFileSync(join(modelsDir, 'chat-sentiment.onnx'), join(dir, 'chat-sentiment.onnx'));
+    return path;
+  }
+
+  it('loads the bundled manifest with absolute paths and the declared featurizer', async () => {
+    const manifest = await loadModelManifest(join(modelsDir, 'chat-sentiment.yaml'));
+    expect(manifest.name).toBe('chat-sentiment');
+    expect(manifest.modelPath).toBe(join(modelsDir, 'chat-sentiment.onnx'));
+    expect(manifest.createFeaturizer().dims).toBe(manifest.inputs[0]!.shape[1]);
+    expect(manifest.createPostprocessors()).toHaveLength(manifest.postprocess.length);
+  });
+
+  it('lists every manifest of a folder', async () => {
+    const names = (await listModelManifests(modelsDir)).map((m) => m.name);
+    expect(names).toContain('chat-sentiment');
+  });
+
+  it('reports a missing manifest as LP_MODEL_NOT_FOUND with its path', async () => {
+    const error = await errorOf(loadModelManifest(join(dir, 'nope.yaml')));
+    expect(error.code).toBe('LP_MODEL_NOT_FOUND');
+    expect(error.message).toContain(join(dir, 'nope.yaml'));
+  });
+
+  it('reports a missing ONNX file as LP_MODEL_NOT_FOUND and says how to build it', async () => {
+    const error = await errorOf(loadModelManifest(writeManifest(bundledManifest, false)));
+    expect(error.code).toBe('LP_MODEL_NOT_FOUND');
+    expect(error.message).toContain(join(dir, 'chat-sentiment.onnx'));
+    expect(error.message).toContain('npm run models:build');
+  });
+
+  it('names the file, line and field of a bad manifest value', async () => {
+    const path = writeManifest(bundledManifest.replace('dims: 4096', 'dims: -1'));
+    const error = await errorOf(loadModelManifest(path));
+    expect(error.code).toBe('LP_MODEL_INVALID');
+    const line = bundledManifest.split('\n').findIndex((l) => l.includes('dims: 4096')) + 1;
+    expect(error.message).toContain(`${path}:${line}`);
+    expect(error.message).toContain('featurizer.dims');
+  });
+
+  it('rejects an unknown featurizer kind and lists the known ones', async () => {
+    const error = await errorOf(loadModelManifest(writeManifest(bundledManifest.replace('kind: hashed-bow', 'kind: word2vec'))));
+    expect(error.code).toBe('LP_MODEL_INVALID');
+    expect(error.message).toContain('featurizer.kind');
+    expect(error.message).toContain('hashed-bow');
+  });
+
+  it('rejects an input width that differs from the featurizer dims', async () => {
+    const text = bundledManifest.replace(/(inputs:[\s\S]*?- batch\n\s*- )4096/, '$12048');
+    const error = await errorOf(loadModelManifest(writeManifest(text)));
+    expect(error.message).toContain('inputs.0.shape');
+  });
+
+  it('rejects a model file whose sha256 differs from the manifest', async () => {
+    const path = writeManifest(bundledManifest);
+    writeFileSync(join(dir, 'chat-sentiment.onnx'), Buffer.from('something else'));
+    const error = await errorOf(loadModelManifest(path));
+    expect(error.code).toBe('LP_MODEL_INVALID');
+    expect(error.message).toContain('sha256');
+  });
+
+  it('reports a file that is not ONNX as LP_MODEL_INVALID naming the file', async () => {
+    const path = writeManifest(bundledManifest.replace(/^sha256: .*\n/m, ''));
+    writeFileSync(join(dir, 'chat-sentiment.onnx'), Buffer.from('definitely not a protobuf \x00\xff\x13 model'));
+    const manifest = await loadModelManifest(path);
+    const error = await errorOf(ModelRunner.open(manifest));
+    expect(error.code).toBe('LP_MODEL_INVALID');
+    expect(error.message).toContain(join(dir, 'chat-sentiment.onnx'));
+    expect(error.message).toContain('not a loadable ONNX model');
+  });
+
+  it('reports a manifest output the ONNX model does not have', async () => {
+    const path = writeManifest(bundledManifest.replace(/^sha256: .*\n/m, '').replace('name: probabilities', 'name: scores').replace('output: probabilities', 'output: scores'));
+    const error = await errorOf(ModelRunner.open(await loadModelManifest(path)));
+    expect(error.code).toBe('LP_MODEL_INVALID');
+    expect(error.message).toContain('output "scores"');
+  });
+});
