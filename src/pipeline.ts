@@ -129,7 +129,7 @@ export class LivePipeline {
     const targets = this.router.match(event);
     this.metrics.observe('route', performance.now() - started);
     if (targets.length === 0) {
-      this.metrics.dropped('no-trigger');
+      this.metrics.unmatched();
       return;
     }
     for (const target of targets) {

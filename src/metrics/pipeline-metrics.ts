@@ -35,6 +35,7 @@ export class PipelineMetrics {
   readonly eventsIn: Counter<'source'>;
   readonly eventsOut: Counter<'sink'>;
   readonly eventsDropped: Counter<'reason'>;
+  readonly eventsUnmatched: Counter;
   readonly filterErrors: Counter<'trigger'>;
   readonly budgetBreaches: Counter<'stage'>;
   readonly workersBusy: Gauge<'model'>;
@@ -69,8 +70,14 @@ export class PipelineMetrics {
     this.eventsOut = new Counter({ name: 'livepipe_events_out_total', help: 'Events delivered to sinks.', labelNames: ['sink'], registers });
     this.eventsDropped = new Counter({
       name: 'livepipe_events_dropped_total',
-      help: 'Events dropped, by reason (no trigger matched, shed over budget, queue full, model error…).',
+      help: 'Events dropped, by reason (shed over budget, queue full, model error, no text…).',
       labelNames: ['reason'],
+      registers,
+    });
+    // Not a drop: as in a Knative Broker, an event no trigger asks for is simply not delivered.
+    this.eventsUnmatched = new Counter({
+      name: 'livepipe_events_unmatched_total',
+      help: 'Events that matched no trigger (not delivered anywhere, by design).',
       registers,
     });
     this.filterErrors = new Counter({
@@ -122,6 +129,10 @@ export class PipelineMetrics {
   dropped(reason: string, count = 1): void {
     this.totalDropped += count;
     childOf(this.dropChildren, this.eventsDropped, reason).inc(count);
+  }
+
+  unmatched(): void {
+    this.eventsUnmatched.inc();
   }
 
   filterError(trigger: string): void {
