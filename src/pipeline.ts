@@ -13,6 +13,7 @@ import { InferencePool, type InferenceResult } from './workers/index.js';
 import { EngagementAggregator } from './aggregate/index.js';
 import { OverlayServer } from './overlay/index.js';
 import { PipelineMetrics } from './metrics/index.js';
+import { DeadLetterLog, type DeadLetter } from './delivery/dead-letter.js';
 
 export interface PipelineRunOptions {
   /** Overrides overlay.port (0 picks a free port). */
@@ -27,6 +28,8 @@ export class LivePipeline {
   readonly spec: Pipeline;
   readonly metrics: PipelineMetrics;
   readonly overlay: OverlayServer;
+  /** Events no subscriber could take, newest last (also counted in livepipe_events_dropped_total). */
+  readonly deadLetters = new DeadLetterLog();
   private readonly sources: Source[];
   private readonly pools = new Map<string, InferencePool>();
   private readonly aggregators = new Map<string, EngagementAggregator>();
@@ -69,7 +72,13 @@ export class LivePipeline {
       host: spec.overlay.host,
       port: options.port ?? spec.overlay.port,
       snapshotSize: spec.overlay.snapshotSize,
-      routes: { '/metrics': (req, res) => this.metrics.metricsHandler(req, res) },
+      routes: {
+        '/metrics': (req, res) => this.metrics.metricsHandler(req, res),
+        '/deadletters': (_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ total: this.deadLetters.count, recent: this.deadLetters.recent() }));
+        },
+      },
     });
   }
 
@@ -100,7 +109,27 @@ export class LivePipeline {
       this.timers.push(setInterval(() => onStatus(this.statusLine()), this.spec.metrics.statusEvery).unref());
     }
     this.phase = 'running';
-    for (const source of this.sources) await source.start((event) => this.ingest(source.name, event));
+    for (const source of this.sources) {
+      // Simple sources get backpressure only; delivery completion is tracked here (stop() drains it).
+      await source.start((event) => {
+        void this.ingest(source.name, event);
+        return this.capacity();
+      });
+    }
+  }
+
+  /**
+   * Backpressure: undefined while every model pool has queue room, else a promise that resolves
+   * once they have drained. A source waits on it (a Kafka consumer pauses) instead of overrunning.
+   */
+  capacity(): Promise<void> | undefined {
+    let waits: Promise<void>[] | undefined;
+    for (const pool of this.pools.values()) {
+      const wait = pool.whenCapacity();
+      if (wait !== undefined) (waits ??= []).push(wait);
+    }
+    if (waits === undefined) return undefined;
+    return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
   }
 
   statusLine(): string {
@@ -115,28 +144,38 @@ export class LivePipeline {
     return this.metrics.statusLine({ busy, workers });
   }
 
-  /** Entry point of every source: one CloudEvent in. */
-  ingest(sourceName: string, event: LiveEvent): void {
+  /**
+   * Entry point of every source. Resolves when every matching subscriber has accepted the event —
+   * models included, down to the delivery of their results — or it was dead-lettered; undefined
+   * when that already happened synchronously. Never rejects: a source may commit after it.
+   */
+  ingest(sourceName: string, event: LiveEvent): Promise<void> | undefined {
     const ingestTime = event[INGEST_TIME];
     this.metrics.eventIn(sourceName);
     if (typeof ingestTime === 'number') this.metrics.observe('source', Math.max(0, Date.now() - ingestTime));
-    this.dispatch(event);
+    return this.dispatch(event);
   }
 
-  /** Routes an event (from a source or a model) to every matching subscriber. */
-  dispatch(event: LiveEvent): void {
+  /** Routes an event (from a source or a model) to every matching subscriber; see ingest(). */
+  dispatch(event: LiveEvent): Promise<void> | undefined {
     const started = performance.now();
     const targets = this.router.match(event);
     this.metrics.observe('route', performance.now() - started);
     if (targets.length === 0) {
       this.metrics.unmatched();
-      return;
+      return undefined;
     }
+    let pending: Promise<void> | undefined;
+    let more: Promise<void>[] | undefined;
     for (const target of targets) {
       switch (target.kind) {
-        case 'model':
-          this.runModel(target.model, target.resultType, event);
+        case 'model': {
+          const work = this.runModel(target.model, target.resultType, event);
+          if (work === undefined) break;
+          if (pending === undefined) pending = work;
+          else (more ??= [pending]).push(work);
           break;
+        }
         case 'overlay':
           this.push(streamOf(event), target.channel, overlayPayload(event), event);
           break;
@@ -145,18 +184,26 @@ export class LivePipeline {
           break;
       }
     }
+    return more === undefined ? pending : Promise.all(more).then(() => undefined);
   }
 
-  private runModel(model: string, resultType: string, event: LiveEvent): void {
+  /** Counts, keeps and forwards an event that cannot be delivered; never throws. */
+  deadLetter(letter: Omit<DeadLetter, 'time'>): void {
+    this.metrics.dropped(letter.reason);
+    this.deadLetters.add({ ...letter, time: new Date().toISOString() });
+  }
+
+  private runModel(model: string, resultType: string, event: LiveEvent): Promise<void> | undefined {
+    const destination = `model:${model}`;
     const text = textOf(event);
     if (text === undefined) {
-      this.metrics.dropped('no-text');
-      return;
+      this.deadLetter({ reason: 'no-text', message: 'event has no string data.text for the model', destination, event });
+      return undefined;
     }
     const ingestTime = event[INGEST_TIME];
     if (this.spec.budgets.policy === 'shed' && typeof ingestTime === 'number' && Date.now() - ingestTime > this.spec.budgets.e2e) {
-      this.metrics.dropped('budget-shed');
-      return;
+      this.deadLetter({ reason: 'budget-shed', message: `already ${Date.now() - ingestTime} ms old, over the e2e budget`, destination, event });
+      return undefined;
     }
     const pool = this.pools.get(model)!;
     const work = pool.infer({ id: event.id, text }).then(
@@ -164,15 +211,19 @@ export class LivePipeline {
         this.metrics.observe('queue', result.queueMs);
         this.metrics.observe('infer', result.inferMs);
         this.metrics.batch(model, result.batchSize);
-        if (this.phase === 'running' || this.phase === 'stopping') this.dispatch(resultEvent(model, resultType, event, text, result));
+        return this.dispatch(resultEvent(model, resultType, event, text, result));
       },
       (error: unknown) => {
         const reason = (error as { reason?: string }).reason ?? 'model-error';
-        this.metrics.dropped(reason);
+        this.deadLetter({ reason, message: messageOf(error), destination, event });
       },
-    );
+    ).catch((error: unknown) => {
+      // Delivering the result failed after inference: the cause still must not vanish.
+      this.deadLetter({ reason: 'result-delivery-failed', message: messageOf(error), destination, event });
+    });
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
+    return work;
   }
 
   private push(stream: string, channel: string, payload: unknown, cause?: LiveEvent): void {
@@ -218,6 +269,10 @@ export class LivePipeline {
     await this.overlay.close().catch(() => undefined);
     this.phase = 'stopped';
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function streamOf(event: LiveEvent): string {

@@ -93,6 +93,10 @@ export class InferencePool {
   private restarts = 0;
   private readonly rejectedBy: Record<PoolRejectionReason, number> = { 'queue-full': 0, 'worker-failed': 0, closed: 0 };
   private drained: (() => void) | undefined;
+  /** Sources waiting for queue room (backpressure); released below the low-water mark. */
+  private capacityWaiters: Array<() => void> = [];
+  private readonly highWater: number;
+  private readonly lowWater: number;
   private closing: Promise<void> | undefined;
   private startup: Promise<void> | undefined;
 
@@ -116,6 +120,26 @@ export class InferencePool {
     this.manifestPath = resolvePath(options.manifestPath);
     this.batcher = new MicroBatcher(options.maxBatch, options.maxDelayMs);
     this.slots = new Array<WorkerSlot | undefined>(options.workers).fill(undefined);
+    this.highWater = Math.max(1, Math.floor(options.queueLimit * 0.75));
+    this.lowWater = Math.floor(options.queueLimit * 0.5);
+  }
+
+  /**
+   * Backpressure for sources: undefined while the queue is below its high-water mark (¾ of
+   * queueLimit), else a promise that resolves once it has drained to half. Sources that wait on it
+   * pause instead of running into queue-full.
+   */
+  whenCapacity(): Promise<void> | undefined {
+    if (this.batcher.length < this.highWater || this.state !== 'running') return undefined;
+    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+  }
+
+  private releaseCapacityWaiters(): void {
+    if (this.capacityWaiters.length === 0) return;
+    if (this.batcher.length > this.lowWater && this.state === 'running') return;
+    const waiters = this.capacityWaiters;
+    this.capacityWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /** Resolves when every worker has loaded its session; rejects with the worker's LivepipeError otherwise. */
@@ -378,6 +402,7 @@ export class InferencePool {
   }
 
   private checkDrained(): void {
+    this.releaseCapacityWaiters();
     if (this.drained === undefined || this.batcher.length > 0) return;
     if (this.slots.some((slot) => slot?.batch !== undefined)) return;
     const drained = this.drained;

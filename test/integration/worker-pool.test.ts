@@ -131,6 +131,24 @@ describe('InferencePool', () => {
     }
   });
 
+  it('signals backpressure above 3/4 of queueLimit and releases it once the queue drained to half', async () => {
+    const paced = new InferencePool({ ...options, workers: 1, maxBatch: 4, maxDelayMs: 0, queueLimit: 40 });
+    await paced.start();
+    try {
+      expect(paced.whenCapacity()).toBeUndefined();
+      const pending = texts.slice(0, 40).map((text, i) => paced.infer({ id: `b${i}`, text }));
+      const wait = paced.whenCapacity();
+      expect(wait).toBeInstanceOf(Promise);
+      let queuedAtRelease = -1;
+      await wait!.then(() => (queuedAtRelease = paced.stats().queued));
+      expect(queuedAtRelease).toBeLessThanOrEqual(20);
+      await Promise.all(pending);
+      expect(paced.whenCapacity()).toBeUndefined();
+    } finally {
+      await paced.close();
+    }
+  });
+
   it('answers everything queued on close(), then refuses new requests as closed', async () => {
     const slow = new InferencePool({ ...options, workers: 1, maxBatch: 1000, maxDelayMs: 60_000, queueLimit: 1000 });
     await slow.start();

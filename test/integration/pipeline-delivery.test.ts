@@ -1,0 +1,63 @@
+// Delivery guarantees of the pipeline core, which broker sources commit on: ingest() resolves only
+// after every subscriber (down to a model's result on the overlay) took the event, and whatever
+// cannot be delivered is dead-lettered with its reason instead of vanishing.
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPipeline } from '../../src/config/index.js';
+import type { LiveEvent } from '../../src/events/cloudevent.js';
+import { LivePipeline } from '../../src/pipeline.js';
+
+const PIPELINE_FILE = fileURLToPath(new URL('../fixtures/e2e/e2e-pipeline.yaml', import.meta.url));
+
+function comment(id: string, text: unknown): LiveEvent {
+  return {
+    specversion: '1.0',
+    id,
+    source: '/live/streams/delivery-test',
+    type: 'live.comment',
+    stream: 'delivery-test',
+    ingesttime: Date.now(),
+    data: { viewer: { id: 'v1', name: 'tester', level: 3 }, text },
+  };
+}
+
+describe('pipeline delivery', () => {
+  let pipeline: LivePipeline;
+
+  beforeAll(async () => {
+    const spec = await loadPipeline(PIPELINE_FILE);
+    spec.sources[0]!.generator.maxEvents = 1; // keep the generator out of the way
+    pipeline = new LivePipeline(spec);
+    await pipeline.start();
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+
+  it('resolves ingest() only after the model result reached the overlay', async () => {
+    const sentAtStart = pipeline.metrics.eventsOutTotal;
+    const done = pipeline.ingest('test', comment('delivery-1', 'this stream is amazing'));
+    expect(done).toBeInstanceOf(Promise);
+    expect(pipeline.metrics.eventsOutTotal).toBe(sentAtStart);
+    await done;
+    expect(pipeline.metrics.eventsOutTotal).toBe(sentAtStart + 1);
+  });
+
+  it('dead-letters a comment without text, with the reason, and resolves', async () => {
+    const droppedBefore = pipeline.metrics.eventsDroppedTotal;
+    await pipeline.ingest('test', comment('delivery-2', 42));
+    expect(pipeline.metrics.eventsDroppedTotal).toBe(droppedBefore + 1);
+    const body = (await (await fetch(`${pipeline.overlay.url}/deadletters`)).json()) as {
+      total: number;
+      recent: Array<{ reason: string; destination: string; event?: { id: string } }>;
+    };
+    const letter = body.recent.find((entry) => entry.event?.id === 'delivery-2');
+    expect(letter).toMatchObject({ reason: 'no-text', destination: 'model:chat-sentiment' });
+  });
+
+  it('returns nothing to wait for when no model is involved', () => {
+    const like: LiveEvent = { ...comment('delivery-3', ''), type: 'live.like', data: { viewer: { id: 'v' }, count: 1 } };
+    expect(pipeline.ingest('test', like)).toBeUndefined();
+  });
+});
