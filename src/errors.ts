@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'LP_MODEL_NOT_FOUND'
   | 'LP_MODEL_INVALID'
   | 'LP_WORKER_FAILED'
-  | 'LP_PIPELINE_STATE';
+  | 'LP_PIPELINE_STATE'
+  | 'LP_EVENT_INVALID';
 
 export class LivepipeError extends Error {
   readonly code: ErrorCode;
