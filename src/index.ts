@@ -15,6 +15,16 @@ export {
 } from './config/index.js';
 export { compileTriggerFilter, Router, type FilterSpec, type TriggerFilterSpec, type FilterHooks, type RouterTrigger } from './router/index.js';
 export type { Source, EventSink } from './sources/source.js';
+export {
+  kafkaRecordToCloudEvent,
+  createKafkaRecordDecoder,
+  cloudEventToKafkaRecord,
+  httpRequestToCloudEvents,
+  cloudEventToHttpMessage,
+  CloudEventDecodeError,
+  type KafkaRecord,
+} from './events/index.js';
+export { HttpIngressSource, type HttpIngressOptions } from './sources/http.js';
 export { GeneratorSource, InteractionSimulator } from './sources/generator.js';
 export { InferencePool, PoolRejection, isPoolRejection, type InferenceInput, type InferenceResult, type PoolOptions } from './workers/index.js';
 export { EngagementAggregator } from './aggregate/index.js';

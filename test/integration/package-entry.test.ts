@@ -33,4 +33,36 @@ describe('package main entry', () => {
 
     expect(() => compileTriggerFilter({ filters: [{ cel: 'event.data.gift.value >=' }] })).toThrow(/CEL/);
   });
+
+  it('exports kafkaRecordToCloudEvent with the Knative KafkaSource mapping', async () => {
+    const { kafkaRecordToCloudEvent, compileTriggerFilter } = (await entry()) as {
+      kafkaRecordToCloudEvent: (record: object, source: object) => Record<string, unknown>;
+      compileTriggerFilter: (trigger: object) => (event: Record<string, unknown>) => boolean;
+    };
+    const event = kafkaRecordToCloudEvent(
+      {
+        topic: 'chat',
+        partition: 2,
+        offset: '17',
+        key: Buffer.from('stream-9'),
+        value: Buffer.from('{"text":"hi"}'),
+        headers: { 'X-Region': Buffer.from('eu') },
+        timestamp: '1700000000000',
+      },
+      { namespace: 'live', name: 'interactions' },
+    );
+    expect(event).toMatchObject({
+      specversion: '1.0',
+      type: 'dev.knative.kafka.event',
+      source: '/apis/v1/namespaces/live/kafkasources/interactions#chat',
+      subject: 'partition:2#17',
+      id: 'partition:2/offset:17',
+      time: new Date(1_700_000_000_000).toISOString(),
+      key: 'stream-9',
+      kafkaheaderxregion: 'eu',
+      data: { text: 'hi' },
+    });
+    const filter = compileTriggerFilter({ filters: [{ cel: 'event.data.text == "hi" && event.kafkaheaderxregion == "eu"' }] });
+    expect(filter(event)).toBe(true);
+  });
 });
