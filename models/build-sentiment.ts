@@ -12,6 +12,9 @@ import ort from 'onnxruntime-node';
 import Sentiment from 'sentiment';
 import { stringify } from 'yaml';
 import { createHashedBowFeaturizer, hashedBowSpecSchema, tokenize } from '../src/inference/featurizers/hashed-bow.js';
+import { createLexiconModeration, lexiconModerationSpecSchema } from '../src/inference/postprocessors/lexicon-moderation.js';
+import { flagRate, measureOnGeneratedChat, moderationFlag } from './moderation-quality.js';
+import { ADDRESSED_INSULT_WORDS, ADDRESSED_WITHIN, ADDRESSEES, INSULT_WORDS, PROJECT_LIST_SOURCE } from './moderation-terms.js';
 import { createRandom, loadSentimentSentences, sentimentPackageDir, splitSentences, type LabelledSentence } from './sentiment-data.js';
 
 const { onnx } = onnxProto;
@@ -25,6 +28,9 @@ const BATCH = 32;
 const LEARNING_RATE = 0.002;
 const WEIGHT_DECAY = 1e-4;
 const MODERATION_MAX_SCORE = -4;
+/** The generated chat the moderation rule is measured on (the manifest records both). */
+const MODERATION_EVAL_SEED = 1;
+const MODERATION_EVAL_COMMENTS = 20_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const onnxPath = join(here, 'chat-sentiment.onnx');
@@ -270,6 +276,46 @@ function moderationWords(): { words: string[]; skipped: string[] } {
   return { words: [...words].sort(), skipped: skipped.sort() };
 }
 
+/**
+ * The lexicon-moderation entry: AFINN-165 words scored <= MODERATION_MAX_SCORE anywhere, plus the
+ * project's insult lists (models/moderation-terms.ts), each group with its source. Validated here
+ * with the serving schema so a bad list fails the build, not a pipeline start.
+ */
+function moderationSpec(afinnVersion: string) {
+  const afinn = moderationWords();
+  const afinnWords = new Set(afinn.words);
+  const projectWords = (words: readonly string[]) => [...new Set(words)].filter((word) => !afinnWords.has(word)).sort();
+  const afinnSource = `AFINN-165 (sentiment@${afinnVersion} languages/en/labels.json)`;
+  return lexiconModerationSpecSchema.parse({
+    kind: 'lexicon-moderation',
+    lexicon: `${afinnSource} + ${PROJECT_LIST_SOURCE}`,
+    rule:
+      `flag when a token is an AFINN word scored <= ${MODERATION_MAX_SCORE} or a project-listed insult anywhere, ` +
+      `or a project-listed insult that needs an addressee within ${ADDRESSED_WITHIN} tokens of a second-person token (addressees)`,
+    loaded: 'build-time',
+    minMatches: 1,
+    groups: [
+      {
+        source: afinnSource,
+        rule: `AFINN score <= ${MODERATION_MAX_SCORE}, anywhere; multi-token entries skipped: ${afinn.skipped.join(', ') || 'none'}`,
+        words: afinn.words,
+      },
+      {
+        source: PROJECT_LIST_SOURCE,
+        rule: 'words whose everyday meaning is an insult aimed at a person, anywhere (AFINN <= -4 words not repeated)',
+        words: projectWords(INSULT_WORDS),
+      },
+      {
+        source: PROJECT_LIST_SOURCE,
+        rule: `insults that are ordinary criticism of a thing unless addressed: only within ${ADDRESSED_WITHIN} tokens of an addressee`,
+        words: projectWords(ADDRESSED_INSULT_WORDS),
+        addressedWithin: ADDRESSED_WITHIN,
+      },
+    ],
+    addressees: [...ADDRESSEES],
+  });
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const sentences = loadSentimentSentences();
@@ -307,9 +353,22 @@ async function main(): Promise<void> {
   const baseline = afinnAccuracy(testSet);
   // Reported, not used: reading a zero score as negative is a stronger lexicon rule on this data.
   const baselineZeroNegative = afinnAccuracy(testSet, 0);
-  const moderation = moderationWords();
   const sentimentVersion = (createRequire(import.meta.url)('sentiment/package.json') as { version: string }).version;
   const round = (value: number) => Math.round(value * 10_000) / 10_000;
+
+  // Moderation measured with the serving postprocessor, beside the AFINN-only rule it replaced.
+  const moderation = moderationSpec(sentimentVersion);
+  const postprocessorModel = { labels: ['negative', 'positive'], outputs: [], file: manifestPath };
+  const flags = moderationFlag(createLexiconModeration(moderation, postprocessorModel));
+  const afinnOnlyFlags = moderationFlag(
+    createLexiconModeration(lexiconModerationSpecSchema.parse({ ...moderation, groups: moderation.groups?.slice(0, 1), addressees: undefined }), postprocessorModel),
+  );
+  const onChat = measureOnGeneratedChat(flags, MODERATION_EVAL_SEED, MODERATION_EVAL_COMMENTS);
+  const afinnOnlyOnChat = measureOnGeneratedChat(afinnOnlyFlags, MODERATION_EVAL_SEED, MODERATION_EVAL_COMMENTS);
+  const reviewTexts = sentences.map((sentence) => sentence.text);
+  const onReviews = flagRate(flags, reviewTexts);
+  const afinnOnlyOnReviews = flagRate(afinnOnlyFlags, reviewTexts);
+  const roundChat = (m: typeof onChat) => ({ ...m, precision: round(m.precision), recall: round(m.recall), fpr: round(m.fpr) });
 
   const manifest = {
     apiVersion: 'livepipe/v1',
@@ -326,14 +385,7 @@ async function main(): Promise<void> {
     labels: ['negative', 'positive'],
     postprocess: [
       { kind: 'softmax-label', output: 'probabilities', from: 'probabilities' },
-      {
-        kind: 'lexicon-moderation',
-        lexicon: `AFINN-165 (sentiment@${sentimentVersion} languages/en/labels.json)`,
-        rule: `AFINN score <= ${MODERATION_MAX_SCORE}; multi-token entries skipped: ${moderation.skipped.join(', ') || 'none'}`,
-        loaded: 'build-time',
-        minMatches: 1,
-        words: moderation.words,
-      },
+      moderation,
     ],
     training: {
       dataset: 'UCI Sentiment Labelled Sentences (amazon, imdb, yelp; 3,000 sentences) from the sentiment npm package test fixtures',
@@ -352,6 +404,15 @@ async function main(): Promise<void> {
       afinnBaselineRule: 'sentiment package score >= 0 reads positive (its benchmark/validate.js rule)',
       afinnZeroAsNegativeAccuracy: round(baselineZeroNegative),
       onnxVsTypescriptMaxDifference: maxDifference,
+      moderationOnGeneratedChat: roundChat(onChat),
+      moderationAfinnOnlyOnGeneratedChat: roundChat(afinnOnlyOnChat),
+      moderationGeneratedChatNote:
+        'synthetic: comments from src/sources/generator/chat-corpus.ts (templates; its abusive flag is the label), ' +
+        'not real chat; fpr is the flagged share of the non-abusive comments',
+      moderationFlagRateOnReviews: round(onReviews.rate),
+      moderationFlaggedReviews: onReviews.flagged,
+      moderationAfinnOnlyFlagRateOnReviews: round(afinnOnlyOnReviews.rate),
+      moderationReviewsNote: `all ${onReviews.n} UCI review sentences; none is chat abuse, so a flag there is a false positive of a sort (profanity or "torture" in a review)`,
     },
     license: {
       model: 'Apache-2.0 (livepipe)',
@@ -369,7 +430,10 @@ async function main(): Promise<void> {
 
   console.log(
     `chat-sentiment: held-out accuracy ${(heldOutAccuracy * 100).toFixed(2)}% on ${testSet.length} (AFINN ${(baseline * 100).toFixed(2)}%, zero-as-negative ${(baselineZeroNegative * 100).toFixed(2)}%), ` +
-      `onnx vs ts max diff ${maxDifference.toExponential(2)}, sha256 ${sha256}, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      `onnx vs ts max diff ${maxDifference.toExponential(2)}, sha256 ${sha256}, ${((performance.now() - started) / 1000).toFixed(1)} s\n` +
+      `moderation on ${onChat.n} generated comments (seed ${onChat.seed}): precision ${onChat.precision.toFixed(4)}, recall ${onChat.recall.toFixed(4)}, fpr ${onChat.fpr.toFixed(4)} ` +
+      `(AFINN only: ${afinnOnlyOnChat.precision.toFixed(4)}/${afinnOnlyOnChat.recall.toFixed(4)}/${afinnOnlyOnChat.fpr.toFixed(4)}); ` +
+      `flagged ${onReviews.flagged}/${onReviews.n} review sentences (AFINN only: ${afinnOnlyOnReviews.flagged})`,
   );
 }
 
