@@ -23,9 +23,14 @@ function chat(id: string, extra: Partial<LiveEvent> = {}): LiveEvent {
   return { specversion: '1.0', id, source: '/streams/s1', type: 'live.chat', stream: 's1', data: { text: `hello ${id}` }, ...extra };
 }
 
+/** fetch() takes bytes as a Uint8Array view; a Buffer is one, but the DOM typings do not say so. */
+function bodyOf(body: Buffer | null): Uint8Array<ArrayBuffer> | null {
+  return body === null ? null : new Uint8Array(body);
+}
+
 function binaryRequest(event: LiveEvent, headers: Record<string, string> = {}): RequestInit {
   const message = cloudEventToHttpMessage(event);
-  return { method: 'POST', headers: { ...message.headers, ...headers }, body: message.body };
+  return { method: 'POST', headers: { ...message.headers, ...headers }, body: bodyOf(message.body) };
 }
 
 describe('HttpIngressSource', () => {
@@ -54,7 +59,7 @@ describe('HttpIngressSource', () => {
     const source = await startSource((event) => void received.push(event.id));
     const events = Array.from({ length: 25 }, (_, i) => chat(`b${i}`));
     const batch = cloudEventsToHttpBatchMessage(events);
-    const response = await fetch(source.url, { method: 'POST', headers: batch.headers, body: batch.body });
+    const response = await fetch(source.url, { method: 'POST', headers: batch.headers, body: bodyOf(batch.body) });
     expect(response.status).toBe(202);
     expect(received).toEqual(events.map((e) => e.id));
     expect(source.counts.accepted).toBe(25);
