@@ -2,13 +2,15 @@
 // aggregations) → overlay. Results of models are CloudEvents that go back through the router.
 // Every stage records its duration against the pipeline's latency budget.
 import { performance } from 'node:perf_hooks';
-import { AGGREGATE_CHANNELS, aggregateTarget, modelTarget, overlayTarget, type Target } from './pipeline-targets.js';
+import { AGGREGATE_CHANNELS, aggregateTarget, modelTarget, overlayTarget, sinkTarget, type Target } from './pipeline-targets.js';
 import { CAUSE_ID, INGEST_TIME, STREAM, type LiveEvent } from './events/cloudevent.js';
 import type { Pipeline } from './config/schema.js';
 import { LivepipeError } from './errors.js';
 import { Router } from './router/index.js';
-import { GeneratorSource } from './sources/generator.js';
-import type { Source } from './sources/source.js';
+import { createSource } from './sources/registry.js';
+import type { Source, SourceContext } from './sources/source.js';
+import type { Sink } from './delivery/sink.js';
+import { createSink } from './delivery/sink-registry.js';
 import { InferencePool, type InferenceResult } from './workers/index.js';
 import { EngagementAggregator } from './aggregate/index.js';
 import { OverlayServer } from './overlay/index.js';
@@ -31,6 +33,7 @@ export class LivePipeline {
   /** Events no subscriber could take, newest last (also counted in livepipe_events_dropped_total). */
   readonly deadLetters = new DeadLetterLog();
   private readonly sources: Source[];
+  private readonly sinks: Sink[] = [];
   private readonly pools = new Map<string, InferencePool>();
   private readonly aggregators = new Map<string, EngagementAggregator>();
   private readonly router: Router<Target>;
@@ -63,11 +66,11 @@ export class LivePipeline {
         name: trigger.name,
         filter: trigger.filter,
         filters: trigger.filters,
-        target: this.targetOf(trigger.subscriber),
+        target: this.targetOf(trigger.name, trigger.subscriber),
       })),
       { onFilterError: (trigger) => this.metrics.filterError(trigger) },
     );
-    this.sources = spec.sources.map((source) => new GeneratorSource(source.name, source.generator));
+    this.sources = spec.sources.map((source) => createSource(source));
     this.overlay = new OverlayServer({
       host: spec.overlay.host,
       port: options.port ?? spec.overlay.port,
@@ -95,6 +98,7 @@ export class LivePipeline {
     this.phase = 'starting';
     try {
       await Promise.all([...this.pools.values()].map((pool) => pool.start()));
+      await Promise.all(this.sinks.map((sink) => sink.start()));
       await this.overlay.start();
     } catch (error) {
       await this.shutdown();
@@ -110,11 +114,17 @@ export class LivePipeline {
     }
     this.phase = 'running';
     for (const source of this.sources) {
-      // Simple sources get backpressure only; delivery completion is tracked here (stop() drains it).
-      await source.start((event) => {
+      const context: SourceContext = {
+        deliver: (event) => this.ingest(source.name, event),
+        capacity: () => this.capacity(),
+        deadLetter: (letter) => this.deadLetter(letter),
+      };
+      // Simple sources get backpressure only; their deliveries are tracked here (stop() drains them).
+      const sink = (event: LiveEvent) => {
         void this.ingest(source.name, event);
         return this.capacity();
-      });
+      };
+      await source.start(sink, context);
     }
   }
 
@@ -182,6 +192,12 @@ export class LivePipeline {
         case 'aggregate':
           this.aggregators.get(target.aggregation)!.add(event, Date.now());
           break;
+        case 'sink': {
+          const work = this.sendToSink(target.sink, event);
+          if (pending === undefined) pending = work;
+          else (more ??= [pending]).push(work);
+          break;
+        }
       }
     }
     return more === undefined ? pending : Promise.all(more).then(() => undefined);
@@ -191,6 +207,16 @@ export class LivePipeline {
   deadLetter(letter: Omit<DeadLetter, 'time'>): void {
     this.metrics.dropped(letter.reason);
     this.deadLetters.add({ ...letter, time: new Date().toISOString() });
+  }
+
+  private sendToSink(sink: Sink, event: LiveEvent): Promise<void> {
+    const work = sink.send(event).then(
+      () => this.metrics.eventOut(sink.name),
+      (error: unknown) => this.deadLetter({ reason: 'sink-failed', message: messageOf(error), destination: sink.name, event }),
+    );
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+    return work;
   }
 
   private runModel(model: string, resultType: string, event: LiveEvent): Promise<void> | undefined {
@@ -244,13 +270,16 @@ export class LivePipeline {
     }
   }
 
-  private targetOf(subscriber: Pipeline['triggers'][number]['subscriber']): Target {
+  private targetOf(trigger: string, subscriber: Pipeline['triggers'][number]['subscriber']): Target {
     if ('model' in subscriber) {
       const model = this.spec.models.find((m) => m.name === subscriber.model)!;
       return modelTarget(model.name, model.resultType ?? `ai.${model.name}.result`);
     }
     if ('overlay' in subscriber) return overlayTarget(subscriber.overlay);
-    return aggregateTarget(subscriber.aggregate);
+    if ('aggregate' in subscriber) return aggregateTarget(subscriber.aggregate);
+    const sink = createSink(trigger, subscriber);
+    this.sinks.push(sink);
+    return sinkTarget(sink);
   }
 
   /** Stops the sources, lets in-flight inference finish and be delivered, then closes everything. */
@@ -266,6 +295,7 @@ export class LivePipeline {
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
     await Promise.allSettled([...this.pools.values()].map((pool) => pool.close()));
+    await Promise.allSettled(this.sinks.map((sink) => sink.close()));
     await this.overlay.close().catch(() => undefined);
     this.phase = 'stopped';
   }

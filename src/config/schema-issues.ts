@@ -78,7 +78,9 @@ function collect(issue: ZodIssue, prefix: FieldPath, context: IssueContext, out:
     }
     default: {
       // invalid_format (regex, with the schema's own message), custom (durations) and the rest.
-      at(locator.valueAt(path), path, `${issue.message}, got ${describe(found.value)}`);
+      // A rule about a whole mapping (e.g. "one source kind") says it all; a value rule shows the value.
+      const got = isMapping(found.value) ? '' : `, got ${describe(found.value)}`;
+      at(locator.valueAt(path), path, `${issue.message}${got}`);
     }
   }
 }

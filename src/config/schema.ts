@@ -2,6 +2,7 @@
 // reference docs come. Durations are written as text ("20ms", "PT1S") and arrive here in ms.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { httpSourceSchema, kafkaSinkSchema, kafkaSourceSchema, rocketmqSourceSchema, SOURCE_KINDS } from './source-schemas.js';
 
 const DURATION_EXPECTED = 'expected a duration such as "20ms", "2s", "1m" or ISO-8601 "PT0.5S"';
 
@@ -59,10 +60,24 @@ export const generatorSchema = z.strictObject({
     .default({ comment: 0.35, like: 0.35, gift: 0.08, vote: 0.12, join: 0.1 }),
 });
 
-export const sourceSchema = z.strictObject({
-  name,
-  generator: generatorSchema,
-});
+/** A source: a name and exactly one kind (generator, kafka, rocketmq, http). */
+export const sourceSchema = z
+  .strictObject({
+    name,
+    generator: generatorSchema.optional(),
+    kafka: kafkaSourceSchema.optional(),
+    rocketmq: rocketmqSourceSchema.optional(),
+    http: httpSourceSchema.optional(),
+  })
+  .superRefine((source, ctx) => {
+    const kinds = SOURCE_KINDS.filter((kind) => source[kind] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: kinds.length === 0 ? `needs one of: ${SOURCE_KINDS.join(', ')}` : `takes exactly one of: ${SOURCE_KINDS.join(', ')}; got ${kinds.join(' and ')}`,
+      });
+    }
+  });
 
 export const modelSchema = z.strictObject({
   name,
@@ -94,6 +109,7 @@ export const triggerSchema = z.strictObject({
     z.strictObject({ model: name }),
     z.strictObject({ overlay: z.string().min(1) }),
     z.strictObject({ aggregate: name }),
+    z.strictObject({ kafka: kafkaSinkSchema }),
   ]),
 });
 
@@ -155,6 +171,8 @@ export const pipelineSchema = z.strictObject({
 
 export type PipelineSpec = z.output<typeof pipelineSchema>;
 export type GeneratorSpec = z.output<typeof generatorSchema>;
+export type SourceSpec = z.output<typeof sourceSchema>;
+export type { HttpSourceSpec, KafkaSinkSpec, KafkaSourceSpec, RocketmqSourceSpec } from './source-schemas.js';
 export type ModelSpec = z.output<typeof modelSchema>;
 export type TriggerSpec = z.output<typeof triggerSchema>;
 export type AggregationSpec = z.output<typeof aggregationSchema>;

@@ -1,15 +1,29 @@
 // The contract between a source and the rest of the pipeline: a source turns whatever it reads
-// into LiveEvents and hands each to the sink. A sink that returns a promise is applying
-// backpressure; the source waits for it before it acknowledges the input.
+// into LiveEvents and hands each to the pipeline. Simple sources (the generator) use the sink,
+// whose promise is backpressure only; broker sources use the context, which also says when an
+// event is fully delivered (so an offset may be committed) and takes poison input.
+import type { DeadLetter } from '../delivery/dead-letter.js';
 import type { LiveEvent } from '../events/cloudevent.js';
 
 export type EventSink = (event: LiveEvent) => void | Promise<void>;
+
+export interface SourceContext {
+  /**
+   * Hands one event to the router. Resolves when every matching subscriber accepted it (down to
+   * a model's result) or it was dead-lettered; undefined when that already happened. Never rejects.
+   */
+  deliver(event: LiveEvent): Promise<void> | undefined;
+  /** Backpressure: undefined while the pipeline has room, else resolves once it has (pause until then). */
+  capacity(): Promise<void> | undefined;
+  /** Input that cannot become an event (a poison record): counted, kept with the reason, forwarded. */
+  deadLetter(letter: Omit<DeadLetter, 'time'>): void;
+}
 
 export interface Source {
   readonly name: string;
   /** The live streams this source is known to carry, when it knows them up front (for overlay links). */
   readonly streams?: readonly string[];
-  start(sink: EventSink): Promise<void>;
-  /** Stops reading; resolves once no more events will be handed to the sink. */
+  start(sink: EventSink, context: SourceContext): Promise<void>;
+  /** Stops reading; resolves once no more events will be handed on. */
   stop(): Promise<void>;
 }
