@@ -54,6 +54,7 @@ function printWhereToLook(pipeline: LivePipeline): void {
   const { spec, overlay } = pipeline;
   console.log(`livepipe: pipeline "${spec.metadata.name}" running (${spec.file})`);
   for (const stream of pipeline.streams()) console.log(`  overlay  ${stream.padEnd(10)} ${overlay.overlayUrl(stream)}`);
+  for (const { source, url } of pipeline.ingressUrls()) console.log(`  ingress  ${source.padEnd(10)} ${url} (CloudEvents over HTTP)`);
   console.log(`  index    ${overlay.url}/`);
   console.log(`  metrics  ${overlay.url}/metrics`);
   console.log(`  status every ${spec.metrics.statusEvery / 1000}s; Ctrl-C drains and stops`);

@@ -85,6 +85,13 @@ export class LivePipeline {
     });
   }
 
+  /** Listening sources and their URLs (known after start). */
+  ingressUrls(): Array<{ source: string; url: string }> {
+    const urls: Array<{ source: string; url: string }> = [];
+    for (const source of this.sources) if (source.url !== undefined) urls.push({ source: source.name, url: source.url });
+    return urls;
+  }
+
   /** Streams the sources announce up front, plus those seen by the aggregations so far. */
   streams(): string[] {
     const names = new Set<string>();

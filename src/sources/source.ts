@@ -23,6 +23,8 @@ export interface Source {
   readonly name: string;
   /** The live streams this source is known to carry, when it knows them up front (for overlay links). */
   readonly streams?: readonly string[];
+  /** Where producers send to, for sources that listen (HTTP ingress); known once started. */
+  readonly url?: string;
   start(sink: EventSink, context: SourceContext): Promise<void>;
   /** Stops reading; resolves once no more events will be handed on. */
   stop(): Promise<void>;
