@@ -218,9 +218,15 @@ export class LivePipeline {
 
   private sendToSink(sink: Sink, event: LiveEvent): Promise<void> {
     const work = sink.send(event).then(
-      () => this.metrics.eventOut(sink.name),
+      (reply) => {
+        this.metrics.eventOut(sink.name);
+        // A reply re-enters the router, as in a Knative Broker; it inherits the cause's timing.
+        if (reply) return this.dispatch(withCause(reply, event));
+      },
       (error: unknown) => this.deadLetter({ reason: 'sink-failed', message: messageOf(error), destination: sink.name, event }),
-    );
+    ).catch((error: unknown) => {
+      this.deadLetter({ reason: 'reply-delivery-failed', message: messageOf(error), destination: sink.name, event });
+    });
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
     return work;
@@ -306,6 +312,14 @@ export class LivePipeline {
     await this.overlay.close().catch(() => undefined);
     this.phase = 'stopped';
   }
+}
+
+/** Carries the cause's stream and ingest time onto a reply that lacks them (for rooms and e2e timing). */
+function withCause(reply: LiveEvent, cause: LiveEvent): LiveEvent {
+  if (reply[STREAM] === undefined && cause[STREAM] !== undefined) reply[STREAM] = cause[STREAM];
+  if (reply[INGEST_TIME] === undefined && cause[INGEST_TIME] !== undefined) reply[INGEST_TIME] = cause[INGEST_TIME];
+  if (reply[CAUSE_ID] === undefined) reply[CAUSE_ID] = cause.id;
+  return reply;
 }
 
 function messageOf(error: unknown): string {
