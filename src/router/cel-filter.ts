@@ -10,7 +10,7 @@
 import { CelScalar, celEnv, isCelError, mapType, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { EVENT_VARIABLE, checkCelExpression } from './cel-check.js';
-import { invalidFilter, type CompiledFilter, type FilterHooks } from './filter.js';
+import { FAIL, PASS, invalidFilter, type CompiledFilter, type FilterHooks } from './filter.js';
 
 export const CEL_LIBRARY = '@bufbuild/cel';
 
@@ -49,7 +49,7 @@ export function compileCelFilter(expression: unknown, path: string, hooks: Filte
   // One bindings object per filter, refilled per event: evaluation is synchronous and not re-entrant.
   const bindings: { event: Record<string, unknown> } = { event: {} };
   return {
-    test: (event) => {
+    evaluate: (event) => {
       bindings.event = event;
       let result: unknown;
       try {
@@ -58,14 +58,15 @@ export function compileCelFilter(expression: unknown, path: string, hooks: Filte
         // The library reports errors as values; a throw is a bug in it, still not a pass.
         result = error instanceof Error ? error : new Error(String(error));
       }
-      if (result === true) return true;
-      if (result === false) return false;
+      if (result === true) return PASS;
+      if (result === false) return FAIL;
       onError?.(
         isCelError(result) || result instanceof Error ? result : new TypeError(`CEL filter returned ${describe(result)}, not a bool`),
         expression,
       );
-      return false;
+      return FAIL;
     },
+    constant: undefined,
     types: undefined,
   };
 }

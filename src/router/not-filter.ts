@@ -1,10 +1,13 @@
-// `not`: passes when its child fails; `not` of "no filter" stays "no filter", as in Knative.
-// A CEL child that errors fails, so `not` of it passes: the error is still counted by the hook.
+// `not`, as Knative's not_filter.go: swaps PASS and FAIL, keeps NO_FILTER; `not` of a skipped entry
+// (undefined) is NO_FILTER. A CEL/CESQL child that errors fails, so `not` of it passes (the error still counts).
 
-import { NO_FILTER, type CompiledFilter } from './filter.js';
+import { FAIL, NO_FILTER, NO_FILTER_FILTER, PASS, constantFilter, type CompiledFilter, type FilterResult } from './filter.js';
 
-export function notFilter(child: CompiledFilter): CompiledFilter {
-  const inner = child.test;
-  if (!inner) return NO_FILTER;
-  return { test: (event) => !inner(event), types: undefined };
+const INVERTED: readonly FilterResult[] = [FAIL, PASS, NO_FILTER];
+
+export function notFilter(child: CompiledFilter | undefined): CompiledFilter {
+  if (!child) return NO_FILTER_FILTER;
+  if (child.constant !== undefined) return constantFilter(INVERTED[child.constant]!);
+  const inner = child.evaluate;
+  return { evaluate: (event) => INVERTED[inner(event)]!, constant: undefined, types: undefined };
 }

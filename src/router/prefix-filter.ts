@@ -1,18 +1,23 @@
-// `prefix`: every listed attribute exists and starts with its value (Knative's prefix filter).
+// `prefix`: every listed attribute exists and its string form starts with the value (Knative's prefix_filter.go).
+// An empty map or an empty value skips the entry (undefined).
 
 import { readAttributeMap } from './attribute-map.js';
-import type { CompiledFilter } from './filter.js';
+import { stringForm } from './attribute-reader.js';
+import { FAIL, PASS, type CompiledFilter } from './filter.js';
 
-export function compilePrefixFilter(spec: unknown, path: string): CompiledFilter {
+export function compilePrefixFilter(spec: unknown, path: string): CompiledFilter | undefined {
   const matches = readAttributeMap('prefix', spec, path);
+  if (!matches) return undefined;
   return {
-    test: (event) => {
+    evaluate: (event) => {
       for (const { read, expected } of matches) {
-        const value = read(event);
-        if (value === undefined || !value.startsWith(expected)) return false;
+        const raw = read(event);
+        const value = typeof raw === 'string' ? raw : stringForm(raw);
+        if (value === undefined || !value.startsWith(expected)) return FAIL;
       }
-      return true;
+      return PASS;
     },
+    constant: undefined,
     types: undefined,
   };
 }

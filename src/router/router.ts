@@ -4,7 +4,7 @@
 import { LivepipeError, isLivepipeError } from '../errors.js';
 import type { EventRecord } from './attribute-reader.js';
 import { compileTriggerSpec, type TriggerFilterSpec } from './compile-filter.js';
-import type { EventFilter } from './filter.js';
+import { FAIL, type EventFilter } from './filter.js';
 
 export interface RouterTrigger<T> extends TriggerFilterSpec {
   name: string;
@@ -12,13 +12,13 @@ export interface RouterTrigger<T> extends TriggerFilterSpec {
 }
 
 export interface RouterHooks {
-  /** Called once per event whose filter on this trigger errored (a CEL run-time error); the event skipped it. */
+  /** Called once per event whose filter on this trigger errored (a CEL or CESQL run-time error); the event skipped it. */
   onFilterError?: (trigger: string, error: unknown) => void;
 }
 
 interface Candidate<T> {
   readonly order: number;
-  /** undefined: the trigger has no filter and takes every event. */
+  /** undefined: the trigger's filter cannot fail (no filter, or one that never decides) and it takes every event. */
   readonly test: EventFilter | undefined;
   readonly target: T;
 }
@@ -42,8 +42,11 @@ export class Router<T> {
       }
       names.add(trigger.name);
       const compiled = compileWithName(trigger, onFilterError);
-      const candidate: Candidate<T> = { order, test: compiled.test, target: trigger.target };
-      if (compiled.types && compiled.test) {
+      // A filter that always fails can never deliver: it is offered to no event.
+      if (compiled.constant === FAIL) return;
+      const test = compiled.constant === undefined ? compiled.evaluate : undefined;
+      const candidate: Candidate<T> = { order, test, target: trigger.target };
+      if (compiled.types && test) {
         indexedTriggers++;
         // An empty set (e.g. exact type a AND exact type b) can pass nothing: it is indexed nowhere.
         for (const type of compiled.types) {
@@ -69,7 +72,7 @@ export class Router<T> {
     const matched: T[] = [];
     for (let i = 0; i < candidates.length; i++) {
       const candidate = candidates[i]!;
-      if (candidate.test === undefined || candidate.test(event)) matched.push(candidate.target);
+      if (candidate.test === undefined || candidate.test(event) !== FAIL) matched.push(candidate.target);
     }
     return matched;
   }

@@ -1,18 +1,23 @@
-// `suffix`: every listed attribute exists and ends with its value (Knative's suffix filter).
+// `suffix`: every listed attribute exists and its string form ends with the value (Knative's suffix_filter.go).
+// An empty map or an empty value skips the entry (undefined).
 
 import { readAttributeMap } from './attribute-map.js';
-import type { CompiledFilter } from './filter.js';
+import { stringForm } from './attribute-reader.js';
+import { FAIL, PASS, type CompiledFilter } from './filter.js';
 
-export function compileSuffixFilter(spec: unknown, path: string): CompiledFilter {
+export function compileSuffixFilter(spec: unknown, path: string): CompiledFilter | undefined {
   const matches = readAttributeMap('suffix', spec, path);
+  if (!matches) return undefined;
   return {
-    test: (event) => {
+    evaluate: (event) => {
       for (const { read, expected } of matches) {
-        const value = read(event);
-        if (value === undefined || !value.endsWith(expected)) return false;
+        const raw = read(event);
+        const value = typeof raw === 'string' ? raw : stringForm(raw);
+        if (value === undefined || !value.endsWith(expected)) return FAIL;
       }
-      return true;
+      return PASS;
     },
+    constant: undefined,
     types: undefined,
   };
 }

@@ -20,14 +20,14 @@ describe('legacy filter.attributes', () => {
     ['matches equal type', { type: 'live.comment' }, true],
     ['rejects a different type', { type: 'live.like' }, false],
     ['requires every attribute to match', { type: 'live.comment', source: '/other' }, false],
-    ['"" matches any value of a present attribute', { type: '', source: '' }, true],
-    ['"" on an unset core attribute (subject) passes, as Knative defines it as ""', { subject: '' }, true],
+    ['"" matches any non-empty value of a present attribute', { type: '', source: '' }, true],
+    ['"" on an unset core attribute (subject) fails: Knative requires a non-empty value', { subject: '' }, false],
     ['a non-empty value on an unset core attribute fails', { subject: 'x' }, false],
     ['"" on an absent extension fails (the attribute must exist)', { region: '' }, false],
     ['a value on an absent extension fails', { region: 'eu' }, false],
     ['compares a present extension', { stream: 'stream-1' }, true],
-    ['compares a number-valued extension by its string form', { ingesttime: '1700000000000' }, true],
-    ['"" matches a number-valued extension', { ingesttime: '' }, true],
+    ['never equates a number-valued extension with a string (Go interface comparison)', { ingesttime: '1700000000000' }, false],
+    ['"" matches a number-valued extension (present, not "")', { ingesttime: '' }, true],
     ['never treats data as an attribute', { data: '' }, false],
   ])('%s', (_name, attributes, expected) => {
     expect(passes({ filter: { attributes } })).toBe(expected);
@@ -77,10 +77,17 @@ describe('exact, prefix and suffix', () => {
   });
 
   it.each([
-    ['an empty value', { exact: { type: '' } }],
-    ['an empty attribute name', { exact: { '': 'x' } }],
+    ['an empty value', { exact: { type: 'live.like' , stream: '' } }],
     ['no attributes', { prefix: {} }],
     ['an empty suffix', { suffix: { type: '' } }],
+  ])('skips an entry with %s, as Knative does, instead of failing the event', (_name, entry) => {
+    expect(passes({ filters: [entry] })).toBe(true);
+    expect(passes({ filters: [entry, { exact: { type: 'live.like' } }] })).toBe(false);
+  });
+
+  it.each([
+    ['an empty attribute name', { exact: { '': 'x' } }],
+    ['an attribute name starting with a digit', { prefix: { '1stream': 'x' } }],
     ['a non-string value', { exact: { type: 1 } }],
     ['an attribute name that is not a CloudEvents name', { exact: { 'data.text': 'x' } }],
     ['a list instead of a map', { exact: ['type'] }],

@@ -36,10 +36,10 @@ describe('all, any, not and the filters list', () => {
 
   it.each([
     ['an entry with two dialect keys', { exact: { type: 'a' }, prefix: { type: 'b' } }, /exactly one of/],
-    ['an empty entry', {}, /found: none/],
-    ['an unknown dialect', { cesql: "type = 'x'" }, /unknown filter "cesql"/],
+    ['an unknown dialect', { sql: "type = 'x'" }, /unknown filter "sql"/],
     ['all that is not a list', { all: { exact: { type: 'a' } } }, /takes a list/],
-    ['an invalid child deep inside', { any: [{ not: { exact: { type: '' } } }] }, /filters\[0\]\.any\[0\]\.not\.exact/],
+    ['an invalid child deep inside', { any: [{ not: { exact: { Type: 'a' } } }] }, /filters\[0\]\.any\[0\]\.not\.exact/],
+    ['a CESQL expression that does not parse', { not: { cesql: "type = 'x" } }, /filters\[0\]\.not\.cesql: CESQL expression .* does not parse: unterminated string literal at position 8/],
     ['a string instead of an entry', 'live.like', /a filter is a map/],
   ])('rejects %s with LP_FILTER_INVALID and says where', (_name, entry, message) => {
     let thrown: unknown;
