@@ -26,7 +26,7 @@ describe('pipeline delivery', () => {
 
   beforeAll(async () => {
     const spec = await loadPipeline(PIPELINE_FILE);
-    spec.sources[0]!.generator.maxEvents = 1; // keep the generator out of the way
+    spec.sources[0]!.generator!.maxEvents = 1; // keep the generator out of the way
     pipeline = new LivePipeline(spec);
     await pipeline.start();
   });

@@ -21,7 +21,7 @@ interface Frame {
 }
 
 function expectedEvents(spec: Awaited<ReturnType<typeof loadPipeline>>): LiveEvent[] {
-  const generator = spec.sources[0]!.generator;
+  const generator = spec.sources[0]!.generator!;
   const simulator = new InteractionSimulator(generator);
   return Array.from({ length: generator.maxEvents! }, () => simulator.next().event);
 }
