@@ -1,10 +1,11 @@
 // Kafka record → CloudEvent decode rate: livepipe's direct decoder against the cloudevents SDK's
 // Kafka.toEvent on the same records, in one process run (the SDK gets string headers: it throws on
-// kafkajs' Buffers). Run: npx tsx bench/cloudevents-decode.ts   (prints JSON; compare the ratios)
+// kafkajs' Buffers). Run: npx tsx bench/cloudevents-decode.ts   (prints JSON, saved under bench/results/micro/; compare the ratios)
 
 import { Kafka } from 'cloudevents';
 import { httpRequestToCloudEvents } from '../src/events/http-binding.js';
 import { createKafkaRecordDecoder, type KafkaRecord } from '../src/events/kafka-binding.js';
+import { saveMicroBenchmark } from './harness/micro-benchmark-output.js';
 
 const decode = createKafkaRecordDecoder({ namespace: 'live', name: 'interactions' });
 const data = JSON.stringify({ viewer: { name: 'ana', level: 5 }, text: 'hello there, great stream!', room: 'stream-1' });
@@ -62,8 +63,8 @@ try {
   sdkThrowsOnBufferHeaders = true;
 }
 
-console.log(
-  JSON.stringify(
+await saveMicroBenchmark(
+  'cloudevents-decode',
     {
       node: process.version,
       decodesPerSecond: {
@@ -82,7 +83,4 @@ console.log(
       },
       sdkThrowsOnBufferHeaders,
     },
-    null,
-    2,
-  ),
 );

@@ -1,11 +1,13 @@
 // Router and CEL filter throughput: the three CEL libraries on routing expressions (parse once,
 // evaluate many), and Router.match against evaluating every trigger, in one process run.
-// Run: npx tsx bench/router-filters.ts   (prints JSON; ratios are what to compare across machines)
+// Run: npx tsx bench/router-filters.ts   (prints JSON, saved under bench/results/micro/; ratios are what to compare; the
+// open-loop harness's `router` scenario covers N = 10/100/1000 triggers)
 
 import { Environment } from '@marcbachmann/cel-js';
 import { CelScalar, celEnv, mapType, parse, plan } from '@bufbuild/cel';
 import * as celJs from 'cel-js';
 import { compileTriggerFilter, Router, type RouterTrigger } from '../src/router/index.js';
+import { saveMicroBenchmark } from './harness/micro-benchmark-output.js';
 
 const event = {
   specversion: '1.0',
@@ -74,14 +76,4 @@ function routerScenario(withCel: boolean) {
   return { triggers: triggers.length, withCel, stats: router.stats, matchPerSecond, naivePerSecond, ratio: +(matchPerSecond / naivePerSecond).toFixed(1) };
 }
 
-console.log(
-  JSON.stringify(
-    {
-      node: process.version,
-      cel,
-      router: [routerScenario(false), routerScenario(true)],
-    },
-    null,
-    2,
-  ),
-);
+await saveMicroBenchmark('router-filters', { node: process.version, cel, router: [routerScenario(false), routerScenario(true)] });

@@ -6,7 +6,12 @@ import { loadPipeline } from './config/index.js';
 import { isLivepipeError } from './errors.js';
 import { LivePipeline } from './pipeline.js';
 import { validateCommand } from './cli/validate-command.js';
+import { exportKnativeCommand } from './cli/export-command.js';
+import { registerWorkerCommand } from './cli/worker-command.js';
+import { produceCommand } from './cli/produce-command.js';
 import { parseDuration } from './config/duration.js';
+import { serveModelCommand } from './cli/serve-model-command.js';
+import { benchCommand } from './cli/bench-command.js';
 
 const program = new Command();
 program.name('livepipe').description('AI live-stream interaction pipeline: CloudEvents → triggers → ONNX pools → overlay');
@@ -17,6 +22,25 @@ program
   .argument('<files...>', 'pipeline YAML files')
   .action(async (files: string[]) => {
     process.exitCode = await validateCommand(files, { stdout: process.stdout, stderr: process.stderr });
+  });
+
+program
+  .command('produce')
+  .description('publish simulated interactions to a Kafka (or RocketMQ) topic at a set rate, to feed a pipeline')
+  .option('--kafka <topic>', 'Kafka topic to publish to')
+  .option('--brokers <list>', 'Kafka brokers, host:port[,host:port]', '127.0.0.1:9092')
+  .option('--rocketmq <topic>', 'RocketMQ topic to publish to (instead of --kafka)')
+  .option('--endpoints <host:port>', 'RocketMQ gRPC proxy', '127.0.0.1:8081')
+  .option('--rate <n>', 'interactions per second', '1000')
+  .option('--count <n>', 'stop after this many (default 10000 when --for is not given)')
+  .option('--for <duration>', 'stop after this long, e.g. 30s')
+  .option('--seed <n>', 'seed of the simulated audience', '42')
+  .option('--streams <n>', 'simulated live streams', '3')
+  .option('--mode <mode>', 'binary | structured CloudEvents, or plain JSON records (Kafka only)', 'binary')
+  .action(async (options: Record<string, string | undefined>) => {
+    const abort = new AbortController();
+    process.once('SIGINT', () => abort.abort());
+    process.exitCode = await produceCommand(options, { stdout: process.stdout, stderr: process.stderr }, abort.signal);
   });
 
 program
@@ -76,6 +100,47 @@ function fail(message: string): never {
   console.error(`livepipe: ${message}`);
   process.exit(1);
 }
+
+registerWorkerCommand(program);
+
+program
+  .command('export')
+  .description('generate deployment manifests from a pipeline file')
+  .command('knative')
+  .description('Knative manifests: Broker, Triggers (filters incl. CEL→CESQL), KafkaSources, model Services, the router')
+  .argument('<file>', 'pipeline YAML file')
+  .option('--namespace <namespace>', 'namespace of every resource (default: default)')
+  .option('--image <image>', 'livepipe container image')
+  .option('--out <dir>', 'write one file per resource group here (default: stdout)')
+  .option('--kafka-bootstrap <list>', 'with --kafka-topic: read this Kafka (host:port[,…]) instead of local-only sources')
+  .option('--kafka-topic <topic>', 'with --kafka-bootstrap: the topic of viewer interactions')
+  .action(async (file: string, options: { namespace?: string; image?: string; out?: string; kafkaBootstrap?: string; kafkaTopic?: string }) => {
+    process.exitCode = await exportKnativeCommand(file, options, { stdout: process.stdout, stderr: process.stderr });
+  });
+
+program
+  .command('serve-model')
+  .description('serve one model as an HTTP CloudEvents service (a Knative Service): POST an event with data.text, get the result event as the reply')
+  .requiredOption('--model <manifest>', 'model manifest YAML, e.g. models/chat-sentiment.yaml')
+  .option('--host <host>', 'address to listen on', '0.0.0.0')
+  .option('--port <port>', 'port to listen on (default: $PORT, else 8080; 0 = any free port)')
+  .option('--workers <n>', 'inference worker threads', '2')
+  .option('--concurrency <n>', 'requests in flight at most; more are answered 429 with Retry-After', '64')
+  .option('--result-type <type>', 'type of the reply events (default: $LIVEPIPE_RESULT_TYPE, else ai.<model>.result)')
+  .action(async (options: { model: string; host: string; port?: string; workers: string; concurrency: string; resultType?: string }) => {
+    await serveModelCommand({ ...options, port: options.port ?? process.env.PORT, resultType: options.resultType ?? process.env.LIVEPIPE_RESULT_TYPE });
+  });
+
+program
+  .command('bench')
+  .description('run the benchmarks (open-loop, baselines and ceilings in the same run) and write JSON + report.html')
+  .option('--quick', 'short run, under 3 minutes on 2 cores (default)')
+  .option('--full', 'the complete set: longer steps, more rates, 10k fan-out clients')
+  .option('--out <dir>', 'results folder (default bench/results/<timestamp>/)')
+  .option('--scenario <name...>', 'only these scenarios (embedded-e2e, kafka-e2e, rocketmq-e2e, router, overlay-fanout)')
+  .action(async (options: { quick?: boolean; full?: boolean; out?: string; scenario?: string[] }) => {
+    process.exitCode = await benchCommand(options);
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (isLivepipeError(error)) {

@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'LP_MODEL_INVALID'
   | 'LP_WORKER_FAILED'
   | 'LP_PIPELINE_STATE'
-  | 'LP_EVENT_INVALID';
+  | 'LP_EVENT_INVALID'
+  | 'LP_BROKER_UNAVAILABLE';
 
 export class LivepipeError extends Error {
   readonly code: ErrorCode;

@@ -12,6 +12,8 @@ import type { Source, SourceContext } from './sources/source.js';
 import type { Sink } from './delivery/sink.js';
 import { createSink } from './delivery/sink-registry.js';
 import { InferencePool, type InferenceResult } from './workers/index.js';
+import { DistributedPool, type ModelPool } from './workers/distributed/index.js';
+import { RedisOverlayFanout } from './overlay/index.js';
 import { EngagementAggregator } from './aggregate/index.js';
 import { OverlayServer } from './overlay/index.js';
 import { PipelineMetrics } from './metrics/index.js';
@@ -34,7 +36,7 @@ export class LivePipeline {
   readonly deadLetters = new DeadLetterLog();
   private readonly sources: Source[];
   private readonly sinks: Sink[] = [];
-  private readonly pools = new Map<string, InferencePool>();
+  private readonly pools = new Map<string, ModelPool>();
   private readonly aggregators = new Map<string, EngagementAggregator>();
   private readonly router: Router<Target>;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -46,18 +48,7 @@ export class LivePipeline {
     this.spec = spec;
     this.options = options;
     this.metrics = new PipelineMetrics(spec.budgets);
-    for (const model of spec.models) {
-      this.pools.set(
-        model.name,
-        new InferencePool({
-          manifestPath: model.manifest,
-          workers: model.workers,
-          maxBatch: model.batch.maxSize,
-          maxDelayMs: model.batch.maxDelay,
-          queueLimit: model.queueLimit,
-        }),
-      );
-    }
+    for (const model of spec.models) this.pools.set(model.name, createModelPool(model));
     for (const aggregation of spec.aggregations) {
       this.aggregators.set(aggregation.name, new EngagementAggregator(aggregation));
     }
@@ -66,12 +57,13 @@ export class LivePipeline {
         name: trigger.name,
         filter: trigger.filter,
         filters: trigger.filters,
-        target: this.targetOf(trigger.name, trigger.subscriber),
+        target: this.targetOf(trigger.name, trigger.subscriber, trigger.delivery ?? spec.delivery),
       })),
       { onFilterError: (trigger) => this.metrics.filterError(trigger) },
     );
     this.sources = spec.sources.map((source) => createSource(source));
     this.overlay = new OverlayServer({
+      ...(spec.overlay.redis === undefined ? {} : { fanout: new RedisOverlayFanout({ url: spec.overlay.redis }) }),
       host: spec.overlay.host,
       port: options.port ?? spec.overlay.port,
       snapshotSize: spec.overlay.snapshotSize,
@@ -223,7 +215,7 @@ export class LivePipeline {
         // A reply re-enters the router, as in a Knative Broker; it inherits the cause's timing.
         if (reply) return this.dispatch(withCause(reply, event));
       },
-      (error: unknown) => this.deadLetter({ reason: 'sink-failed', message: messageOf(error), destination: sink.name, event }),
+      (error: unknown) => this.deadLetter({ reason: (error as { reason?: string }).reason ?? 'sink-failed', message: messageOf(error), destination: sink.name, event }),
     ).catch((error: unknown) => {
       this.deadLetter({ reason: 'reply-delivery-failed', message: messageOf(error), destination: sink.name, event });
     });
@@ -283,14 +275,14 @@ export class LivePipeline {
     }
   }
 
-  private targetOf(trigger: string, subscriber: Pipeline['triggers'][number]['subscriber']): Target {
+  private targetOf(trigger: string, subscriber: Pipeline['triggers'][number]['subscriber'], delivery?: Pipeline['delivery']): Target {
     if ('model' in subscriber) {
       const model = this.spec.models.find((m) => m.name === subscriber.model)!;
       return modelTarget(model.name, model.resultType ?? `ai.${model.name}.result`);
     }
     if ('overlay' in subscriber) return overlayTarget(subscriber.overlay);
     if ('aggregate' in subscriber) return aggregateTarget(subscriber.aggregate);
-    const sink = createSink(trigger, subscriber);
+    const sink = createSink(trigger, subscriber, { delivery });
     this.sinks.push(sink);
     return sinkTarget(sink);
   }
@@ -312,6 +304,22 @@ export class LivePipeline {
     await this.overlay.close().catch(() => undefined);
     this.phase = 'stopped';
   }
+}
+
+/** In-process worker threads by default; a BullMQ queue served by `livepipe worker` processes when distributed. */
+function createModelPool(model: Pipeline['models'][number]): ModelPool {
+  const batching = { maxBatch: model.batch.maxSize, maxDelayMs: model.batch.maxDelay, queueLimit: model.queueLimit };
+  const distributed = model.distributed;
+  if (distributed === undefined) return new InferencePool({ manifestPath: model.manifest, workers: model.workers, ...batching });
+  return new DistributedPool({
+    model: model.name,
+    redis: distributed.redis,
+    queue: distributed.queue ?? model.name,
+    ...batching,
+    attempts: distributed.attempts,
+    backoffMs: distributed.backoff,
+    resultTimeoutMs: distributed.resultTimeout,
+  });
 }
 
 /** Carries the cause's stream and ingest time onto a reply that lacks them (for rooms and e2e timing). */

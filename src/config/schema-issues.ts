@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import type { ConfigIssue } from './config-error.js';
 import { formatFieldPath, toFieldPath, type FieldPath } from './field-path.js';
-import { allowedKeysAt } from './schema-keys.js';
+import { allowedKeysAt, requiredKeysAt } from './schema-keys.js';
 import type { SourceLocator } from './source-locator.js';
 
 type ZodIssue = z.core.$ZodIssue;
@@ -106,7 +106,9 @@ function unionIssue(
     at(position, path, `${message}, got ${describe(found.value)}`);
     return;
   }
-  const oneOf = `one of: ${alternatives.join(', ')}`;
+  // Name the branches by the keys that tell them apart (model, overlay, uri…), not their options.
+  const branchKeys = requiredKeysAt(context.schema, path);
+  const oneOf = `one of: ${(branchKeys.length > 0 ? branchKeys : alternatives).join(', ')}`;
   if (!isMapping(found.value)) {
     at(position, path, found.present ? `expected a mapping with ${oneOf}; got ${describe(found.value)}` : `missing required field "${String(path[path.length - 1])}" (a mapping with ${oneOf})`);
     return;
@@ -117,7 +119,7 @@ function unionIssue(
     return;
   }
   const keys = Object.keys(found.value);
-  const written = keys.filter((key) => alternatives.includes(key));
+  const written = keys.filter((key) => (branchKeys.length > 0 ? branchKeys : alternatives).includes(key));
   const unknown = keys.filter((key) => !alternatives.includes(key));
   for (const key of unknown) {
     const keyPath = [...path, key];

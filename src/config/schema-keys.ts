@@ -33,6 +33,18 @@ export function allowedKeysAt(root: z.ZodType, path: FieldPath): string[] {
   return [...keys];
 }
 
+/** Keys every mapping at `path` must have, per alternative: what tells a union's branches apart. */
+export function requiredKeysAt(root: z.ZodType, path: FieldPath): string[] {
+  const keys = new Set<string>();
+  for (const schema of schemasAt(root, path)) {
+    if (!(schema instanceof z.ZodObject)) continue;
+    for (const [key, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+      if (!(field instanceof z.ZodOptional) && !(field instanceof z.ZodDefault)) keys.add(key);
+    }
+  }
+  return [...keys];
+}
+
 function unwrap(schema: z.ZodType): z.ZodType[] {
   if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable || schema instanceof z.ZodDefault) {
     return unwrap(schema.unwrap() as z.ZodType);

@@ -1,7 +1,10 @@
 // The pipeline file's schema: one zod schema per section, from which validation and the
 // reference docs come. Durations are written as text ("20ms", "PT1S") and arrive here in ms.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { deliverySchema, httpSubscriberSchema } from './delivery-schema.js';
 import { parseDuration } from './duration.js';
+import { distributedSchema, redisUrl } from './distributed-schema.js';
 import { httpSourceSchema, kafkaSinkSchema, kafkaSourceSchema, rocketmqSourceSchema, SOURCE_KINDS } from './source-schemas.js';
 
 const DURATION_EXPECTED = 'expected a duration such as "20ms", "2s", "1m" or ISO-8601 "PT0.5S"';
@@ -79,6 +82,32 @@ export const sourceSchema = z
     }
   });
 
+/** Knative KPA defaults (config-autoscaler), except targetConcurrency, sized for cheap batched items. */
+export const autoscaleSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    /** Fewest workers; 0 lets the pool scale to zero after the grace period (live streams want 1 warm worker). */
+    min: z.number().int().min(0).max(64).default(1),
+    max: z.number().int().min(1).max(64).default(Math.max(1, availableParallelism())),
+    /** Items in flight (queued + running) per worker that the autoscaler aims at, before targetUtilization. */
+    targetConcurrency: z.number().positive().default(32),
+    targetUtilization: z.number().gt(0).max(1).default(0.7),
+    stableWindow: duration.default(60_000),
+    panicWindowPercentage: z.number().min(1).max(100).default(10),
+    /** Panic when the panic window wants this multiple of the ready workers (2.0 = Knative's 200 %). */
+    panicThreshold: z.number().min(1).default(2),
+    maxScaleUpRate: z.number().gt(1).default(1000),
+    maxScaleDownRate: z.number().gt(1).default(2),
+    scaleToZeroGracePeriod: duration.default(30_000),
+    tick: duration.default(2000),
+    /** Also scale up when the predicted queueing delay would exceed budgets.queue (off: pure KPA). */
+    budgetPrediction: z.boolean().default(true),
+    /** A worker scaled away stays parked with its session loaded this long, for reuse; 0 ends it at once. */
+    parkFor: duration.default(30_000),
+  })
+  .refine((a) => a.max >= a.min, { message: 'autoscale.max must be >= autoscale.min', path: ['max'] })
+  .prefault({});
+
 export const modelSchema = z.strictObject({
   name,
   /** Path of the model manifest (YAML), relative to the pipeline file. */
@@ -89,28 +118,39 @@ export const modelSchema = z.strictObject({
     .strictObject({
       maxSize: z.number().int().min(1).max(4096).default(32),
       maxDelay: duration.default(2),
+      /** Flush as soon as one of these sizes is queued, even below maxSize (Triton's preferred batch sizes). */
+      preferredSizes: z.array(z.number().int().min(1).max(4096)).default([]),
+      /** What happens to an item predicted to miss its deadline; omitted: budgets.policy. */
+      deadlinePolicy: z.enum(['deliver-late', 'conflate', 'shed']).optional(),
     })
-    .default({ maxSize: 32, maxDelay: 2 }),
+    .default({ maxSize: 32, maxDelay: 2, preferredSizes: [] }),
+  /** Grow and shrink the worker pool with the load (Knative KPA + queue-budget prediction); off: fixed `workers`. */
+  autoscale: autoscaleSchema,
+  /** Run batches in `livepipe worker` processes through a BullMQ queue on Redis instead of local worker threads. */
+  distributed: distributedSchema.optional(),
   /** Events waiting for a worker beyond this are shed (counted, dead-lettered). */
   queueLimit: z.number().int().min(1).default(10_000),
   /** Type of the result events this model emits. */
   resultType: z.string().min(1).optional(),
 });
 
-const attributeName = z.string().regex(/^[a-z0-9]+$/, 'CloudEvents attribute names are lower-case letters and digits');
+const attributeName = z.string().regex(/^[a-z][a-z0-9]*$/, 'CloudEvents attribute names are a lower-case letter followed by lower-case letters and digits');
 
 export const triggerSchema = z.strictObject({
   name,
-  /** Legacy Knative filter: exact match on each attribute ("" matches any value, absent fails). */
-  filter: z.strictObject({ attributes: z.record(attributeName, z.string()) }).optional(),
-  /** Knative "new filters" dialect: exact, prefix, suffix, all, any, not, cel. */
+  /** Legacy Knative filter: exact match on each attribute ("" = present and non-empty; absent fails). */
+  filter: z.strictObject({ attributes: z.record(attributeName, z.string()).optional() }).optional(),
+  /** Knative "new filters" dialect: exact, prefix, suffix, all, any, not, cesql — and cel. */
   filters: z.array(z.record(z.string(), z.unknown())).optional(),
   subscriber: z.union([
     z.strictObject({ model: name }),
     z.strictObject({ overlay: z.string().min(1) }),
     z.strictObject({ aggregate: name }),
     z.strictObject({ kafka: kafkaSinkSchema }),
+    httpSubscriberSchema,
   ]),
+  /** Retries, backoff, per-attempt timeout and dead-letter sink for a kafka or uri subscriber; omitted: the pipeline's `delivery`. */
+  delivery: deliverySchema.optional(),
 });
 
 export const aggregationSchema = z.strictObject({
@@ -131,6 +171,8 @@ export const overlaySchema = z
     port: z.number().int().min(0).max(65_535).default(8080),
     /** Messages kept per room for a new client's snapshot. */
     snapshotSize: z.number().int().min(0).default(50),
+    /** Share overlay messages with other pipeline instances through this Redis (pub/sub). */
+    redis: redisUrl.optional(),
   })
   .default({ host: '127.0.0.1', port: 8080, snapshotSize: 50 });
 
@@ -167,6 +209,8 @@ export const pipelineSchema = z.strictObject({
   overlay: overlaySchema,
   metrics: metricsSchema,
   budgets: budgetsSchema,
+  /** Default delivery of every trigger with a kafka or uri subscriber that sets none (Knative: the Broker's delivery). */
+  delivery: deliverySchema.optional(),
 });
 
 export type PipelineSpec = z.output<typeof pipelineSchema>;
@@ -176,8 +220,10 @@ export type { HttpSourceSpec, KafkaSinkSpec, KafkaSourceSpec, RocketmqSourceSpec
 export type ModelSpec = z.output<typeof modelSchema>;
 export type TriggerSpec = z.output<typeof triggerSchema>;
 export type AggregationSpec = z.output<typeof aggregationSchema>;
+export type AutoscaleSpec = z.output<typeof autoscaleSchema>;
 export type BudgetsSpec = z.output<typeof budgetsSchema>;
 export type OverlaySpec = z.output<typeof overlaySchema>;
+export type { DeadLetterSinkSpec, DeliverySpec, HttpSubscriberSpec } from './delivery-schema.js';
 
 /** A validated pipeline: the spec plus where it came from. Model manifests are absolute paths. */
 export interface Pipeline extends PipelineSpec {

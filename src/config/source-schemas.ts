@@ -53,6 +53,12 @@ export const kafkaSourceSchema = z.strictObject({
   keyType: z.enum(['string', 'int', 'float', 'byte-array']).default('string'),
   /** Topic for records that cannot be decoded or delivered (poison records), with the reason. */
   deadLetterTopic: z.string().min(1).optional(),
+  /** How often completed offsets are committed (at-least-once: only offsets below every unfinished event). */
+  commitInterval: durationMs.default(100),
+  /** A member silent this long leaves the group and its partitions move (Kafka allows 6s–5m by default). */
+  sessionTimeout: durationMs.default(30_000),
+  /** On stop, how long in-flight deliveries may take before the consumer leaves without them (they are re-read later). */
+  drainTimeout: durationMs.default(10_000),
 });
 
 export const rocketmqSourceSchema = z.strictObject({
@@ -64,11 +70,22 @@ export const rocketmqSourceSchema = z.strictObject({
   /** Tag expression, e.g. "*" or "comment || gift". */
   tag: z.string().min(1).default('*'),
   /** How long a received message stays invisible to other consumers before it is redelivered. */
-  invisibleDuration: durationMs.default(30_000),
+  invisibleDuration: durationMs
+    .refine((ms) => ms >= 10_000, 'the RocketMQ proxy refuses an invisibleDuration under 10s (minInvisibleTimeMillsForRecv); use "10s" or more')
+    .default(30_000),
   /** Messages per receive call. */
   batchSize: z.number().int().min(1).max(32).default(32),
   /** Messages received but not yet acknowledged, at most. */
   maxInFlight: z.number().int().min(1).max(100_000).default(500),
+  /** Concurrent receive calls (each long-polls one queue of the topic). */
+  receivers: z.number().int().min(1).max(16).default(4),
+  /** How long one receive call waits for messages (long polling) before it returns empty. */
+  awaitDuration: durationMs
+    .refine((ms) => ms >= 3_000, 'the RocketMQ proxy refuses long polls under about 3s ("deadline time remaining is not enough"); use "3s" or more')
+    .default(5_000),
+  /** On stop, how long in-flight deliveries may take before the consumer leaves without them (they come back after invisibleDuration). */
+  drainTimeout: durationMs.default(10_000),
+  /** Topic (NORMAL) for messages that cannot be decoded (poison messages): the raw body, the reason as properties. */
   deadLetterTopic: z.string().min(1).optional(),
 });
 
@@ -84,6 +101,8 @@ export const httpSourceSchema = z.strictObject({
 export const kafkaSinkSchema = z.strictObject({
   ...kafkaConnectionSchema.shape,
   topic: z.string().min(1),
+  /** Events sent within this window go to the broker as one request (each send() still waits for its ack). */
+  linger: durationMs.default(2),
 });
 
 export type KafkaSourceSpec = z.output<typeof kafkaSourceSchema>;

@@ -42,6 +42,12 @@ export class PipelineMetrics {
   readonly workers: Gauge<'model'>;
   readonly queueDepth: Gauge<'model'>;
   readonly batchSize: Histogram<'model'>;
+  /** The autoscaler's desired worker count, for HPA/KEDA to act on. */
+  readonly desiredWorkers: Gauge<'model'>;
+  readonly scaleDecisions: Counter<'model' | 'reason'>;
+  /** Items handled by the deadline policy: late (answered after deadline), shed, conflated. */
+  readonly budgetPolicy: Counter<'model' | 'policy'>;
+  readonly workerColdStart: Histogram<'model'>;
   /** Serves this registry in the Prometheus text format. */
   readonly metricsHandler: MetricsHandler;
 
@@ -102,6 +108,31 @@ export class PipelineMetrics {
       buckets: BATCH_SIZE_BUCKETS,
       registers,
     });
+    this.desiredWorkers = new Gauge({
+      name: 'livepipe_desired_workers',
+      help: 'Workers the autoscaler wants for a model pool (export to HPA/KEDA).',
+      labelNames: ['model'],
+      registers,
+    });
+    this.scaleDecisions = new Counter({
+      name: 'livepipe_scale_decisions_total',
+      help: 'Autoscaler decisions by reason (kpa-stable, kpa-panic, budget-predicted, min-scale, max-scale, to-zero, activation).',
+      labelNames: ['model', 'reason'],
+      registers,
+    });
+    this.budgetPolicy = new Counter({
+      name: 'livepipe_budget_policy_total',
+      help: 'Items that could not meet their deadline, by what the pool did: late (delivered late), shed, conflated.',
+      labelNames: ['model', 'policy'],
+      registers,
+    });
+    this.workerColdStart = new Histogram({
+      name: 'livepipe_worker_cold_start_seconds',
+      help: 'Time from spawning an inference worker to its model being loaded.',
+      labelNames: ['model'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      registers,
+    });
     // Zero-valued series for every stage, so dashboards and rate() see them before the first breach.
     for (const stage of STAGES) this.budgetBreaches.labels(stage).inc(0);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -146,6 +177,21 @@ export class PipelineMetrics {
       this.batchChildren.set(model, child);
     }
     child.observe(size);
+  }
+
+  /** Records an autoscaler decision (desired workers and why). */
+  scaleDecision(model: string, desired: number, reason: string): void {
+    this.desiredWorkers.labels(model).set(desired);
+    this.scaleDecisions.labels(model, reason).inc();
+  }
+
+  /** Counts items the deadline policy handled: 'late', 'shed' or 'conflated'. */
+  budgetPolicyOutcome(model: string, policy: string, count = 1): void {
+    this.budgetPolicy.labels(model, policy).inc(count);
+  }
+
+  workerColdStartMs(model: string, ms: number): void {
+    this.workerColdStart.labels(model).observe(ms / 1000);
   }
 
   /** Sets a pool's gauges (called when the status is taken, and by the pool if it likes). */

@@ -2,3 +2,5 @@
 export { OverlayServer, type OverlayOptions, type OverlayRoute } from './overlay-server.js';
 export type { OverlayHooks, OverlayStats, RoomSummary } from './websocket-hub.js';
 export { WEBSOCKET_PATH, type OverlayFrame, type OverlayMessage, type OverlaySnapshot } from './protocol.js';
+export type { FanoutMessage, OverlayFanout } from './overlay-fanout.js';
+export { RedisOverlayFanout, type RedisOverlayFanoutOptions, type RedisFanoutStats } from './redis-fanout.js';

@@ -25,6 +25,12 @@ export class MessageRing {
     }
   }
 
+  /** Forgets every entry (a room that missed messages cannot serve resumes across the gap). */
+  clear(): void {
+    this.start = 0;
+    this.count = 0;
+  }
+
   /** The newest `n` entries (fewer if the ring holds fewer), oldest first. */
   newest(n: number): string[] {
     const take = Math.min(n, this.count);

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { LivepipeError } from '../errors.js';
 import { renderIndexPage } from './index-page.js';
+import type { OverlayFanout } from './overlay-fanout.js';
 import { WEBSOCKET_PATH } from './protocol.js';
 import { loadStaticAssets, type StaticAsset } from './static-assets.js';
 import { WebSocketHub, type OverlayHooks, type OverlayStats } from './websocket-hub.js';
@@ -28,6 +29,11 @@ export interface OverlayOptions {
   heartbeatMs?: number;
   hooks?: OverlayHooks;
   logger?: Logger;
+  /**
+   * Shares messages with the overlay servers of other instances (e.g. RedisOverlayFanout): a
+   * client of any instance then gets every message of its stream, numbered the same everywhere.
+   */
+  fanout?: OverlayFanout;
 }
 
 const OVERLAY_PREFIX = '/overlay/';
@@ -78,6 +84,15 @@ export class OverlayServer {
     }
     this.state = 'starting';
     this.assets = await loadStaticAssets();
+    const fanout = this.options.fanout;
+    if (fanout !== undefined) {
+      try {
+        await fanout.start((message) => this.hub.deliver(message));
+      } catch (error) {
+        this.state = 'closed';
+        throw error;
+      }
+    }
     if (!this.assets.has(OVERLAY_PAGE)) {
       throw new LivepipeError(
         'LP_CONFIG_INVALID',
@@ -95,6 +110,7 @@ export class OverlayServer {
         } else {
           reject(error);
         }
+        void fanout?.close();
       };
       this.server.once('error', onError);
       this.server.listen(port, host, () => {
@@ -120,8 +136,17 @@ export class OverlayServer {
     return `${this.url}${overlayPath(stream)}`;
   }
 
-  /** Sends synchronously to the stream's clients and returns the message's seq in its room. */
+  /**
+   * Sends synchronously to the stream's clients and returns the message's seq in its room. With a
+   * fan-out, the message goes to every instance instead and reaches this instance's clients when
+   * it comes back numbered; the seq is not known yet and 0 is returned.
+   */
   publish(stream: string, channel: string, data: unknown): number {
+    const fanout = this.options.fanout;
+    if (fanout !== undefined) {
+      fanout.publish(stream, channel, data, Date.now());
+      return 0;
+    }
     return this.hub.publish(stream, channel, data);
   }
 
@@ -140,6 +165,7 @@ export class OverlayServer {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    await this.options.fanout?.close();
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {

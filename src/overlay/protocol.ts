@@ -21,6 +21,9 @@
 //              ring buffer) the missed messages S+1..current come first as plain messages, then
 //              the live ones; no snapshot is sent. A client that sees seq > last + 1 has missed
 //              something and reconnects with since=<last>; seq <= last is a duplicate to skip.
+//              With a Redis fan-out (overlay.redis) Redis numbers each stream's messages for all
+//              instances alike, so `since` may be sent to any instance; one that missed messages
+//              (it joined late, or its subscription dropped) answers a resume across them with a snapshot.
 
 export const WEBSOCKET_PATH = '/ws';
 

@@ -43,6 +43,18 @@ export class Room {
     return message;
   }
 
+  /**
+   * Appends a message numbered elsewhere (the Redis fan-out), or returns undefined for a seq the
+   * room already has. A gap (messages this instance never received) empties the history first, so
+   * a `since` across it is answered with a snapshot, never with the wrong messages.
+   */
+  appendAt(seq: number, channel: string, data: unknown, ts: number): string | undefined {
+    if (seq <= this.lastSeq) return undefined;
+    if (seq !== this.lastSeq + 1) this.ring.clear();
+    this.lastSeq = seq - 1;
+    return this.append(channel, data, ts);
+  }
+
   snapshot(): string {
     return encodeSnapshot(this.stream, this.lastSeq, this.ring.newest(this.snapshotSize), this.latest);
   }

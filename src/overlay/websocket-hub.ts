@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { FanoutMessage } from './overlay-fanout.js';
 import { Room } from './room.js';
 import { WEBSOCKET_PATH } from './protocol.js';
 
@@ -100,7 +101,26 @@ export class WebSocketHub {
     const started = hooks?.onPublish === undefined ? 0 : performance.now();
     const entry = this.roomFor(stream);
     const message = entry.room.append(channel, data, Date.now());
-    const seq = entry.room.seq;
+    this.fanOut(entry, message, stream, channel, started);
+    return entry.room.seq;
+  }
+
+  /**
+   * Appends a message numbered by the fan-out (see Room.appendAt) and writes it to the room's
+   * clients; a seq the room already has is skipped. Returns whether it was new.
+   */
+  deliver(message: FanoutMessage): boolean {
+    const hooks = this.options.hooks;
+    const started = hooks?.onPublish === undefined ? 0 : performance.now();
+    const entry = this.roomFor(message.stream);
+    const encoded = entry.room.appendAt(message.seq, message.channel, message.data, message.ts);
+    if (encoded === undefined) return false;
+    this.fanOut(entry, encoded, message.stream, message.channel, started);
+    return true;
+  }
+
+  private fanOut(entry: RoomEntry, message: string, stream: string, channel: string, started: number): void {
+    const hooks = this.options.hooks;
     let sent = 0;
     let dropped = 0;
     if (entry.clients.size > 0) {
@@ -131,7 +151,6 @@ export class WebSocketHub {
       this.dropped += dropped;
     }
     hooks?.onPublish?.(stream, channel, performance.now() - started, sent, dropped);
-    return seq;
   }
 
   /**

@@ -4,6 +4,8 @@ import type { SourceSpec } from '../config/schema.js';
 import { LivepipeError } from '../errors.js';
 import { GeneratorSource } from './generator.js';
 import { HttpIngressSource } from './http.js';
+import { RocketmqSource } from './rocketmq.js';
+import { KafkaSource } from './kafka.js';
 import type { Source } from './source.js';
 
 type Factories = {
@@ -12,6 +14,8 @@ type Factories = {
 
 const factories: Partial<Factories> = {
   generator: (name, spec) => new GeneratorSource(name, spec),
+  rocketmq: (name, spec) => new RocketmqSource(name, spec),
+  kafka: (name, spec) => new KafkaSource(name, spec),
   http: (name, spec) => {
     const token = spec.tokenEnv === undefined ? undefined : process.env[spec.tokenEnv];
     if (spec.tokenEnv !== undefined && !token) {

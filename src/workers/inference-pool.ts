@@ -1,18 +1,29 @@
-// Inference in worker_threads: one ONNX session per worker, a micro-batcher on the main thread that
-// hands a batch to a worker only when it is idle (at most one batch in flight per worker), a bounded
-// queue that rejects fast when full, and replacement of workers that die. Nothing is dropped silently.
+// Inference in worker_threads: one ONNX session per worker, a deadline-aware dynamic batcher on the
+// main thread that hands a batch to a worker only when it is idle (at most one batch in flight per
+// worker), a bounded queue that rejects fast when full, replacement of workers that die, and a size
+// that can change at run time (resize, autoscaler, scale to zero with activation). Nothing is dropped silently.
 import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { LivepipeError } from '../errors.js';
 import type { ClassificationResult } from '../inference/postprocessors/postprocessor.js';
-import { MicroBatcher } from './micro-batcher.js';
+import { PoolAutoscaler, type AutoscaleOptions, type LoadSample, type ScalableTarget } from './autoscaler.js';
+import { BatchTimeModel } from './batch-time-model.js';
+import { DynamicBatcher, type BatchItem, type DeadlinePolicy } from './batcher.js';
+import type { ScaleDecision } from './kpa.js';
 import { PoolRejection, type PoolRejectionReason } from './pool-rejection.js';
 import type { InferenceWorkerData, PoolToWorker, WorkerToPool } from './worker-protocol.js';
 
 export interface InferenceInput {
   id: string;
   text: string;
+}
+
+export interface InferOptions {
+  /** Epoch ms (Date.now() clock) by which the answer is due, e.g. ingest time + e2e budget. */
+  deadlineMs?: number;
+  /** Under the conflate policy, a newer queued item with this key supersedes an older one that would be late (e.g. the stream). */
+  conflationKey?: string;
 }
 
 export interface InferenceResult extends ClassificationResult {
@@ -22,19 +33,52 @@ export interface InferenceResult extends ClassificationResult {
   queueMs: number;
   /** The batch's featurize + run + postprocess time in the worker. */
   inferMs: number;
+  /** Answered after its deadline or handed to a worker after its queue budget (counted in stats().deadline.late). */
+  late: boolean;
+}
+
+export type DeadlineOutcome = 'late' | 'shed' | 'conflated';
+
+/** Callbacks for metrics; called synchronously, must not throw. */
+export interface PoolEvents {
+  onScaleDecision?(decision: ScaleDecision): void;
+  onDeadlineOutcome?(outcome: DeadlineOutcome, count: number): void;
+  /** A worker became ready: spawn + model load, in ms. */
+  onColdStart?(ms: number): void;
 }
 
 export interface PoolOptions {
   manifestPath: string;
+  /** Fixed pool size; with autoscale, the initial size (clamped to [max(1, min), max]). */
   workers: number;
   maxBatch: number;
   maxDelayMs: number;
   queueLimit: number;
+  /** Flush as soon as one of these sizes is queued (Triton's preferred batch sizes). */
+  preferredSizes?: readonly number[];
+  /** What happens to an item predicted to miss its deadline; default deliver-late. */
+  deadlinePolicy?: DeadlinePolicy;
+  /** Queue stage budget: an item must reach a worker within it (and the autoscaler predicts against it). */
+  queueBudgetMs?: number;
+  /** Grow and shrink with the load; omitted: fixed at `workers`. */
+  autoscale?: AutoscaleOptions;
+  /** A retired worker stays parked this long with its session loaded, for reuse; 0 ends it at once. Default 30 s. */
+  parkMs?: number;
+  /** At most this many parked workers; default 1. */
+  maxParked?: number;
+  events?: PoolEvents;
 }
 
 export interface PoolStats {
+  /** Workers able to take batches. */
   workers: number;
   busy: number;
+  /** Workers loading their model. */
+  starting: number;
+  /** Idle workers kept with their session loaded, taking no batches. */
+  parked: number;
+  /** The size the pool is heading for (resize / autoscaler). */
+  desiredWorkers: number;
   queued: number;
   completed: number;
   rejected: number;
@@ -43,10 +87,22 @@ export interface PoolStats {
   meanBatchSize: number;
   /** Workers started to replace one that died. */
   restarts: number;
+  /** Items handled by the deadline policy (late: answered after their deadline). */
+  deadline: Record<DeadlineOutcome, number>;
+  /** Workers spawned and loaded (cold starts), their mean and last time in ms. */
+  coldStarts: number;
+  meanColdStartMs: number;
+  lastColdStartMs: number;
+  /** Parked workers taken back into service instead of a cold start. */
+  reused: number;
+  /** Requests that found the pool at zero workers and woke it. */
+  activations: number;
+  /** The learned batch time t(n) ≈ perItemMs·n + fixedMs. */
+  batchTime: { perItemMs: number; fixedMs: number; batches: number };
+  lastDecision: ScaleDecision | undefined;
 }
 
-interface PendingItem {
-  enqueuedAt: number;
+interface PendingItem extends BatchItem {
   input: InferenceInput;
   resolve(result: InferenceResult): void;
   reject(error: PoolRejection): void;
@@ -58,15 +114,22 @@ interface InFlightBatch {
   dispatchedAt: number;
 }
 
+type SlotState = 'starting' | 'ready' | 'parked' | 'stopping';
+
 interface WorkerSlot {
   worker: Worker;
-  ready: boolean;
-  /** Set by close(): the exit that follows is expected. */
-  stopping: boolean;
+  state: SlotState;
+  /** Scaled down while busy or starting: park once the batch is done or the model loaded. */
+  retiring: boolean;
   batch: InFlightBatch | undefined;
+  spawnedAt: number;
+  parkedAt: number;
+  parkTimer: NodeJS.Timeout | undefined;
   startError: LivepipeError | undefined;
   crashError: Error | undefined;
   closed: (() => void) | undefined;
+  /** Resolves once the worker is ready or gone (stopping waits for it rather than killing a model load). */
+  settled: Promise<void>;
 }
 
 type PoolState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';
@@ -77,13 +140,22 @@ const workerScript = new URL(fromSource ? './ts-worker-bootstrap.mjs' : './infer
 const workerEntry = fromSource ? new URL('./inference-worker.ts', import.meta.url).href : undefined;
 
 const CLOSE_GRACE_MS = 2000;
+const MAX_WORKERS = 64;
+/** Assumed cold start before one was measured (ms): a worker_thread plus an ONNX session load. */
+const COLD_START_PRIOR_MS = 500;
 
-export class InferencePool {
+export class InferencePool implements ScalableTarget {
   private readonly options: PoolOptions;
   private readonly manifestPath: string;
-  private readonly batcher: MicroBatcher<PendingItem>;
-  private readonly slots: Array<WorkerSlot | undefined>;
+  private readonly batchTime = new BatchTimeModel();
+  private readonly batcher: DynamicBatcher<PendingItem>;
+  private readonly slots: WorkerSlot[] = [];
+  private readonly parkMs: number;
+  private readonly maxParked: number;
+  private readonly events: PoolEvents;
+  private readonly autoscaler: PoolAutoscaler | undefined;
   private state: PoolState = 'created';
+  private target: number;
   private timer: NodeJS.Timeout | undefined;
   private timerDueAt = Infinity;
   private nextBatchId = 1;
@@ -91,7 +163,19 @@ export class InferencePool {
   private batches = 0;
   private dispatchedItems = 0;
   private restarts = 0;
-  private readonly rejectedBy: Record<PoolRejectionReason, number> = { 'queue-full': 0, 'worker-failed': 0, closed: 0 };
+  private coldStarts = 0;
+  private coldStartTotalMs = 0;
+  private lastColdStartMs = 0;
+  private reused = 0;
+  private activations = 0;
+  private readonly rejectedBy: Record<PoolRejectionReason, number> = { 'queue-full': 0, 'worker-failed': 0, closed: 0, deadline: 0, conflated: 0 };
+  private readonly deadline: Record<DeadlineOutcome, number> = { late: 0, shed: 0, conflated: 0 };
+  /** Items inside batches at workers (for the in-flight concurrency the autoscaler sees). */
+  private runningItems = 0;
+  private loadArea = 0;
+  private loadSince = performance.now();
+  private sampleStart = performance.now();
+  private arrivals = 0;
   private drained: (() => void) | undefined;
   /** Sources waiting for queue room (backpressure); released below the low-water mark. */
   private capacityWaiters: Array<() => void> = [];
@@ -101,7 +185,7 @@ export class InferencePool {
   private startup: Promise<void> | undefined;
 
   constructor(options: PoolOptions) {
-    const positiveInteger = (name: keyof PoolOptions, min: number) => {
+    const positiveInteger = (name: 'workers' | 'maxBatch' | 'queueLimit', min: number) => {
       const value = options[name];
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
         throw new LivepipeError('LP_CONFIG_INVALID', `InferencePool option ${name} must be an integer >= ${min}, got ${String(value)}`);
@@ -116,10 +200,27 @@ export class InferencePool {
     if (typeof options.manifestPath !== 'string' || options.manifestPath === '') {
       throw new LivepipeError('LP_CONFIG_INVALID', 'InferencePool option manifestPath must name a model manifest (e.g. models/chat-sentiment.yaml)');
     }
+    if (options.queueBudgetMs !== undefined && !(options.queueBudgetMs > 0)) {
+      throw new LivepipeError('LP_CONFIG_INVALID', `InferencePool option queueBudgetMs must be > 0 ms, got ${String(options.queueBudgetMs)}`);
+    }
     this.options = { ...options };
     this.manifestPath = resolvePath(options.manifestPath);
-    this.batcher = new MicroBatcher(options.maxBatch, options.maxDelayMs);
-    this.slots = new Array<WorkerSlot | undefined>(options.workers).fill(undefined);
+    this.batcher = new DynamicBatcher(
+      { maxBatch: options.maxBatch, maxDelayMs: options.maxDelayMs, preferredSizes: options.preferredSizes, policy: options.deadlinePolicy },
+      this.batchTime,
+    );
+    this.parkMs = options.parkMs ?? 30_000;
+    this.maxParked = options.maxParked ?? 1;
+    this.events = options.events ?? {};
+    if (options.autoscale !== undefined) {
+      this.autoscaler = new PoolAutoscaler(this, options.autoscale, {
+        queueBudgetMs: options.queueBudgetMs,
+        onDecision: this.events.onScaleDecision,
+      });
+      this.target = Math.min(options.autoscale.max, Math.max(1, options.autoscale.min, options.workers));
+    } else {
+      this.target = Math.min(MAX_WORKERS, options.workers);
+    }
     this.highWater = Math.max(1, Math.floor(options.queueLimit * 0.75));
     this.lowWater = Math.floor(options.queueLimit * 0.5);
   }
@@ -142,7 +243,7 @@ export class InferencePool {
     for (const resolve of waiters) resolve();
   }
 
-  /** Resolves when every worker has loaded its session; rejects with the worker's LivepipeError otherwise. */
+  /** Resolves when the initial workers have loaded their session; rejects with the worker's LivepipeError otherwise. */
   start(): Promise<void> {
     if (this.state !== 'created') {
       return Promise.reject(new LivepipeError('LP_PIPELINE_STATE', `InferencePool.start() called when ${this.state}; create a new pool`));
@@ -153,19 +254,20 @@ export class InferencePool {
   }
 
   private async startWorkers(): Promise<void> {
-    const started = await Promise.allSettled(this.slots.map((_, index) => this.spawn(index)));
+    const started = await Promise.allSettled(Array.from({ length: this.target }, () => this.spawn()));
     const failure = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failure !== undefined) {
       this.state = 'failed';
-      await Promise.all(this.slots.map((slot) => slot?.worker.terminate()));
+      await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
       this.rejectAll(this.batcher.drain(), 'worker-failed', 'the inference pool failed to start');
       throw failure.reason;
     }
     if (this.state === 'starting') this.state = 'running';
+    this.autoscaler?.start();
     this.pump();
   }
 
-  infer(input: InferenceInput): Promise<InferenceResult> {
+  infer(input: InferenceInput, options?: InferOptions): Promise<InferenceResult> {
     if (this.state === 'closing' || this.state === 'closed' || this.state === 'failed') {
       this.rejectedBy.closed++;
       return Promise.reject(new PoolRejection('closed', `inference pool is ${this.state}; request ${input.id} not accepted`));
@@ -176,23 +278,181 @@ export class InferencePool {
         new PoolRejection('queue-full', `inference queue is full (queueLimit ${this.options.queueLimit}); request ${input.id} shed`),
       );
     }
+    const now = performance.now();
+    const queueBudget = this.options.queueBudgetMs;
+    const deadline = options?.deadlineMs;
     return new Promise<InferenceResult>((resolve, reject) => {
-      this.batcher.push({ enqueuedAt: performance.now(), input, resolve, reject });
+      this.accrueLoad(now);
+      this.arrivals++;
+      this.batcher.push({
+        enqueuedAt: now,
+        startBy: queueBudget === undefined ? Infinity : now + queueBudget,
+        finishBy: deadline === undefined ? Infinity : now + (deadline - Date.now()),
+        conflationKey: options?.conflationKey,
+        input,
+        resolve,
+        reject,
+      });
+      if (this.state === 'running' && this.activeCount() === 0) this.activate();
       this.pump();
     });
+  }
+
+  /** Wakes a pool at zero for a request that waits meanwhile (counted as an activation and, unless a parked worker is reused, a cold start). */
+  private activate(): void {
+    this.activations++;
+    if (this.autoscaler !== undefined) this.autoscaler.decideNow(performance.now());
+    if (this.activeCount() === 0) this.resize(Math.max(1, this.target));
+  }
+
+  /**
+   * Sets the number of serving workers. Growing takes back parked workers first (their session is
+   * loaded), then spawns; shrinking parks idle workers (or ends them past maxParked / with parkMs 0)
+   * and lets busy ones finish their batch first.
+   */
+  resize(workers: number): void {
+    if (!Number.isInteger(workers) || workers < 0) {
+      throw new LivepipeError('LP_CONFIG_INVALID', `InferencePool.resize() takes an integer >= 0, got ${String(workers)}`);
+    }
+    this.target = Math.min(MAX_WORKERS, workers);
+    this.reconcile();
+  }
+
+  private reconcile(): void {
+    if (this.state !== 'running' && this.state !== 'closing') return;
+    let active = this.activeCount();
+    // Scaling back up first cancels pending retirements: those workers never left.
+    for (const slot of this.slots) {
+      if (active >= this.target) break;
+      if (slot.retiring && (slot.state === 'ready' || slot.state === 'starting')) {
+        slot.retiring = false;
+        active++;
+      }
+    }
+    while (active < this.target) {
+      const parked = this.newestParked();
+      if (parked !== undefined) {
+        if (parked.parkTimer !== undefined) clearTimeout(parked.parkTimer);
+        parked.parkTimer = undefined;
+        parked.state = 'ready';
+        this.reused++;
+      } else {
+        this.spawn().catch(() => undefined);
+      }
+      active++;
+    }
+    if (active > this.target) {
+      // Idle ready workers go first, then busy ones (after their batch), then ones still loading.
+      const order: Array<(slot: WorkerSlot) => boolean> = [
+        (slot) => slot.state === 'ready' && slot.batch === undefined,
+        (slot) => slot.state === 'ready',
+        (slot) => slot.state === 'starting',
+      ];
+      for (const matches of order) {
+        for (let i = this.slots.length - 1; i >= 0 && active > this.target; i--) {
+          const slot = this.slots[i] as WorkerSlot;
+          if (slot.retiring || !matches(slot)) continue;
+          slot.retiring = true;
+          active--;
+          if (slot.state === 'ready' && slot.batch === undefined) this.retire(slot);
+        }
+      }
+    }
+    this.pump();
+  }
+
+  /** Takes a worker out of service: parked for reuse, or ended. */
+  private retire(slot: WorkerSlot): void {
+    slot.retiring = false;
+    if (this.state === 'running' && this.parkMs > 0 && this.parkedCount() < this.maxParked) {
+      slot.state = 'parked';
+      slot.parkedAt = performance.now();
+      slot.parkTimer = setTimeout(() => {
+        slot.parkTimer = undefined;
+        if (slot.state === 'parked') void this.stopWorker(slot);
+      }, this.parkMs);
+      slot.parkTimer.unref();
+      return;
+    }
+    void this.stopWorker(slot);
+  }
+
+  private newestParked(): WorkerSlot | undefined {
+    let newest: WorkerSlot | undefined;
+    for (const slot of this.slots) if (slot.state === 'parked' && (newest === undefined || slot.parkedAt > newest.parkedAt)) newest = slot;
+    return newest;
+  }
+
+  private parkedCount(): number {
+    let count = 0;
+    for (const slot of this.slots) if (slot.state === 'parked') count++;
+    return count;
+  }
+
+  /** Workers serving or about to (loading), not retiring. */
+  private activeCount(): number {
+    let count = 0;
+    for (const slot of this.slots) if ((slot.state === 'ready' || slot.state === 'starting') && !slot.retiring) count++;
+    return count;
+  }
+
+  readyWorkers(): number {
+    let count = 0;
+    for (const slot of this.slots) if (slot.state === 'ready' && !slot.retiring) count++;
+    return count;
+  }
+
+  queuedItems(): number {
+    return this.batcher.length;
+  }
+
+  perItemMs(): number | undefined {
+    if (this.batchTime.count === 0) return undefined;
+    return this.batchTime.predict(this.options.maxBatch) / this.options.maxBatch;
+  }
+
+  coldStartMs(): number {
+    return this.coldStarts === 0 ? COLD_START_PRIOR_MS : this.coldStartTotalMs / this.coldStarts;
+  }
+
+  /** Time-averaged items in flight and arrivals since the previous call (for the autoscaler). */
+  takeLoadSample(now: number): LoadSample {
+    this.accrueLoad(now);
+    const elapsed = now - this.sampleStart;
+    const concurrency = elapsed > 0 ? this.loadArea / elapsed : this.batcher.length + this.runningItems;
+    const sample = { concurrency, arrivals: this.arrivals };
+    this.loadArea = 0;
+    this.arrivals = 0;
+    this.sampleStart = now;
+    return sample;
+  }
+
+  private accrueLoad(now: number): void {
+    if (now > this.loadSince) {
+      this.loadArea += (this.batcher.length + this.runningItems) * (now - this.loadSince);
+      this.loadSince = now;
+    }
   }
 
   stats(): PoolStats {
     let workers = 0;
     let busy = 0;
+    let starting = 0;
+    let parked = 0;
     for (const slot of this.slots) {
-      if (slot?.ready) workers++;
-      if (slot?.batch !== undefined) busy++;
+      if (slot.state === 'ready') workers++;
+      if (slot.state === 'starting') starting++;
+      if (slot.state === 'parked') parked++;
+      if (slot.batch !== undefined) busy++;
     }
-    const rejected = this.rejectedBy['queue-full'] + this.rejectedBy['worker-failed'] + this.rejectedBy.closed;
+    let rejected = 0;
+    for (const count of Object.values(this.rejectedBy)) rejected += count;
     return {
       workers,
       busy,
+      starting,
+      parked,
+      desiredWorkers: this.target,
       queued: this.batcher.length,
       completed: this.completed,
       rejected,
@@ -200,6 +460,14 @@ export class InferencePool {
       batches: this.batches,
       meanBatchSize: this.batches === 0 ? 0 : this.dispatchedItems / this.batches,
       restarts: this.restarts,
+      deadline: { ...this.deadline },
+      coldStarts: this.coldStarts,
+      meanColdStartMs: this.coldStarts === 0 ? 0 : this.coldStartTotalMs / this.coldStarts,
+      lastColdStartMs: this.lastColdStartMs,
+      reused: this.reused,
+      activations: this.activations,
+      batchTime: { perItemMs: this.batchTime.perItemMs, fixedMs: this.batchTime.fixedMs, batches: this.batchTime.count },
+      lastDecision: this.autoscaler?.lastDecision,
     };
   }
 
@@ -210,6 +478,7 @@ export class InferencePool {
   }
 
   private async shutDown(): Promise<void> {
+    this.autoscaler?.stop();
     if (this.state === 'created' || this.state === 'failed') {
       this.rejectAll(this.batcher.drain(), 'closed', 'the inference pool was closed before it started');
       this.state = 'closed';
@@ -223,19 +492,29 @@ export class InferencePool {
       }
     }
     this.state = 'closing';
+    // A pool scaled to zero still answers what is queued.
+    if (this.batcher.length > 0 && this.activeCount() === 0) this.resize(1);
     await new Promise<void>((resolve) => {
       this.drained = resolve;
       this.pump();
       this.checkDrained();
     });
     if (this.timer !== undefined) clearTimeout(this.timer);
-    await Promise.all(this.slots.map((slot) => (slot === undefined ? undefined : this.stopWorker(slot))));
+    await Promise.all(this.slots.map((slot) => this.stopWorker(slot)));
     this.state = 'closed';
   }
 
   private async stopWorker(slot: WorkerSlot): Promise<void> {
-    slot.stopping = true;
-    if (slot.ready) {
+    if (slot.parkTimer !== undefined) clearTimeout(slot.parkTimer);
+    slot.parkTimer = undefined;
+    if (slot.state === 'starting') {
+      // Terminating a thread inside the ONNX session load can abort the process; let the load finish.
+      await Promise.race([slot.settled, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS * 5).unref())]);
+    }
+    const wasLoaded = slot.state === 'ready' || slot.state === 'parked';
+    if (slot.state === 'stopping') return;
+    slot.state = 'stopping';
+    if (wasLoaded) {
       // Let the worker release its session before the thread goes; terminate if it does not answer.
       await new Promise<void>((resolve) => {
         const grace = setTimeout(resolve, CLOSE_GRACE_MS);
@@ -249,32 +528,47 @@ export class InferencePool {
     await slot.worker.terminate();
   }
 
-  private spawn(index: number): Promise<void> {
+  private spawn(): Promise<void> {
     const workerData: InferenceWorkerData = { manifestPath: this.manifestPath, ...(workerEntry === undefined ? {} : { entry: workerEntry }) };
     const worker = new Worker(workerScript, { workerData });
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
     const slot: WorkerSlot = {
       worker,
-      ready: false,
-      stopping: false,
+      state: 'starting',
+      retiring: false,
       batch: undefined,
+      spawnedAt: performance.now(),
+      parkedAt: 0,
+      parkTimer: undefined,
       startError: undefined,
       crashError: undefined,
       closed: undefined,
+      settled,
     };
-    this.slots[index] = slot;
+    this.slots.push(slot);
 
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (message: WorkerToPool) => {
         switch (message.type) {
-          case 'ready':
+          case 'ready': {
+            settle();
+            if (slot.state !== 'starting') return;
             if (this.state === 'closed') {
               void this.stopWorker(slot);
               return;
             }
-            slot.ready = true;
+            const ms = performance.now() - slot.spawnedAt;
+            this.coldStarts++;
+            this.coldStartTotalMs += ms;
+            this.lastColdStartMs = ms;
+            this.events.onColdStart?.(ms);
+            slot.state = 'ready';
             resolve();
+            if (slot.retiring) this.retire(slot);
             this.pump();
             return;
+          }
           case 'start-failed':
             slot.startError = new LivepipeError(message.code ?? 'LP_WORKER_FAILED', message.message);
             return;
@@ -283,7 +577,7 @@ export class InferencePool {
             return;
           case 'batch-failed':
             this.failBatch(slot, `inference failed in a worker: ${message.message}`);
-            this.pump();
+            this.afterBatch(slot);
             return;
           case 'closed':
             slot.closed?.();
@@ -294,9 +588,15 @@ export class InferencePool {
         slot.crashError = error;
       });
       worker.on('exit', (code) => {
-        if (this.slots[index] === slot) this.slots[index] = undefined;
-        if (slot.stopping) return;
-        if (!slot.ready) {
+        settle();
+        const index = this.slots.indexOf(slot);
+        if (index >= 0) this.slots.splice(index, 1);
+        if (slot.parkTimer !== undefined) clearTimeout(slot.parkTimer);
+        if (slot.state === 'stopping') return;
+        const wasStarting = slot.state === 'starting';
+        const wasParked = slot.state === 'parked';
+        slot.state = 'stopping';
+        if (wasStarting) {
           reject(
             slot.startError ??
               new LivepipeError(
@@ -308,20 +608,20 @@ export class InferencePool {
           if (this.state === 'running' || this.state === 'closing') this.afterReplacementFailed();
           return;
         }
-        slot.ready = false;
         this.failBatch(slot, `inference worker exited (code ${code})${slot.crashError ? `: ${slot.crashError.message}` : ''}`);
-        if (this.state === 'running' || this.state === 'closing') {
+        if (!wasParked && (this.state === 'running' || this.state === 'closing')) {
           this.restarts++;
-          this.spawn(index).catch(() => undefined);
+          this.reconcile();
         }
       });
     });
   }
 
-  /** A replacement worker could not load the model: if no worker is left, nothing queued can be answered. */
+  /** A worker could not load the model: if no worker is left, nothing queued can be answered. */
   private afterReplacementFailed(): void {
-    if (this.slots.some((slot) => slot !== undefined)) return;
-    this.rejectAll(this.batcher.drain(), 'worker-failed', 'no inference worker is left (a replacement failed to start)');
+    if (this.slots.length > 0) return;
+    this.accrueLoad(performance.now());
+    this.rejectAll(this.batcher.drain(), 'worker-failed', 'no inference worker is left (a worker failed to start)');
     if (this.state === 'running') this.state = 'failed';
     this.checkDrained();
   }
@@ -329,19 +629,55 @@ export class InferencePool {
   private pump(): void {
     if (this.state !== 'running' && this.state !== 'closing') return;
     while (this.batcher.length > 0) {
+      const now = performance.now();
       const slot = this.idleSlot();
-      if (slot === undefined) return; // the next finished batch pumps again
+      if (slot === undefined) {
+        this.applyDeadlinePolicy(now, this.predictedWaitMs(now));
+        return; // the next finished batch or ready worker pumps again
+      }
+      this.applyDeadlinePolicy(now, 0);
+      if (this.batcher.length === 0) break;
       // While closing, the queue is flushed without waiting out the delay.
-      if (this.state === 'running' && !this.batcher.isDue(performance.now())) {
-        this.armTimer(this.batcher.msUntilDue(performance.now()));
+      if (this.state === 'running' && !this.batcher.isDue(now)) {
+        this.armTimer(this.batcher.msUntilDue(now));
         return;
       }
-      this.dispatch(slot, this.batcher.take());
+      this.dispatch(slot, this.batcher.take(now));
+    }
+    this.checkDrained();
+  }
+
+  /** How long until some worker can take a batch: the first busy one to finish, else a starting one to load. */
+  private predictedWaitMs(now: number): number {
+    let wait = Infinity;
+    for (const slot of this.slots) {
+      if (slot.state === 'ready' && !slot.retiring && slot.batch !== undefined) {
+        wait = Math.min(wait, slot.batch.dispatchedAt + this.batchTime.predict(slot.batch.items.length) - now);
+      } else if (slot.state === 'starting' && !slot.retiring) {
+        wait = Math.min(wait, slot.spawnedAt + this.coldStartMs() - now);
+      }
+    }
+    return Math.max(0, wait === Infinity ? this.coldStartMs() : wait);
+  }
+
+  private applyDeadlinePolicy(now: number, waitMs: number): void {
+    if (this.batcher.policy === 'deliver-late') return;
+    this.accrueLoad(now);
+    const { shed, conflated } = this.batcher.triage(now, waitMs, Math.max(1, this.readyWorkers()));
+    if (shed.length > 0) {
+      this.deadline.shed += shed.length;
+      this.rejectAll(shed, 'deadline', 'predicted to miss its deadline (policy shed)');
+      this.events.onDeadlineOutcome?.('shed', shed.length);
+    }
+    if (conflated.length > 0) {
+      this.deadline.conflated += conflated.length;
+      this.rejectAll(conflated, 'conflated', 'superseded by a newer item with the same key (policy conflate)');
+      this.events.onDeadlineOutcome?.('conflated', conflated.length);
     }
   }
 
   private idleSlot(): WorkerSlot | undefined {
-    for (const slot of this.slots) if (slot !== undefined && slot.ready && slot.batch === undefined) return slot;
+    for (const slot of this.slots) if (slot.state === 'ready' && !slot.retiring && slot.batch === undefined) return slot;
     return undefined;
   }
 
@@ -358,10 +694,13 @@ export class InferencePool {
   }
 
   private dispatch(slot: WorkerSlot, items: PendingItem[]): void {
-    const batch: InFlightBatch = { id: this.nextBatchId++, items, dispatchedAt: performance.now() };
+    const now = performance.now();
+    this.accrueLoad(now);
+    const batch: InFlightBatch = { id: this.nextBatchId++, items, dispatchedAt: now };
     slot.batch = batch;
     this.batches++;
     this.dispatchedItems += items.length;
+    this.runningItems += items.length;
     const texts = new Array<string>(items.length);
     for (let i = 0; i < items.length; i++) texts[i] = (items[i] as PendingItem).input.text;
     slot.worker.postMessage({ type: 'batch', batchId: batch.id, texts } satisfies PoolToWorker);
@@ -370,8 +709,13 @@ export class InferencePool {
   private finishBatch(slot: WorkerSlot, batchId: number, results: ClassificationResult[], inferMs: number): void {
     const batch = slot.batch;
     if (batch === undefined || batch.id !== batchId) return;
+    const now = performance.now();
+    this.accrueLoad(now);
     slot.batch = undefined;
     const batchSize = batch.items.length;
+    this.runningItems -= batchSize;
+    this.batchTime.observe(batchSize, now - batch.dispatchedAt);
+    let late = 0;
     for (let i = 0; i < batchSize; i++) {
       const item = batch.items[i] as PendingItem;
       const result = results[i] as InferenceResult;
@@ -379,9 +723,20 @@ export class InferencePool {
       result.batchSize = batchSize;
       result.queueMs = batch.dispatchedAt - item.enqueuedAt;
       result.inferMs = inferMs;
+      result.late = now > item.finishBy || batch.dispatchedAt > item.startBy;
+      if (result.late) late++;
       item.resolve(result);
     }
     this.completed += batchSize;
+    if (late > 0) {
+      this.deadline.late += late;
+      this.events.onDeadlineOutcome?.('late', late);
+    }
+    this.afterBatch(slot);
+  }
+
+  private afterBatch(slot: WorkerSlot): void {
+    if (slot.retiring && slot.state === 'ready') this.retire(slot);
     this.pump();
     this.checkDrained();
   }
@@ -389,7 +744,9 @@ export class InferencePool {
   private failBatch(slot: WorkerSlot, message: string): void {
     const batch = slot.batch;
     if (batch === undefined) return;
+    this.accrueLoad(performance.now());
     slot.batch = undefined;
+    this.runningItems -= batch.items.length;
     this.rejectAll(batch.items, 'worker-failed', message);
     this.checkDrained();
   }
@@ -404,7 +761,7 @@ export class InferencePool {
   private checkDrained(): void {
     this.releaseCapacityWaiters();
     if (this.drained === undefined || this.batcher.length > 0) return;
-    if (this.slots.some((slot) => slot?.batch !== undefined)) return;
+    if (this.slots.some((slot) => slot.batch !== undefined)) return;
     const drained = this.drained;
     this.drained = undefined;
     drained();

@@ -1,6 +1,10 @@
 // Why an inference request was not answered. Every rejection is counted by the pool; none is silent.
+// 'deadline': shed because it was predicted to miss its deadline; 'conflated': superseded by a newer
+// item with the same conflation key while both were queued and the older one could not make it.
 
-export type PoolRejectionReason = 'queue-full' | 'worker-failed' | 'closed';
+export type PoolRejectionReason = 'queue-full' | 'worker-failed' | 'closed' | 'deadline' | 'conflated';
+
+export const POOL_REJECTION_REASONS: readonly PoolRejectionReason[] = ['queue-full', 'worker-failed', 'closed', 'deadline', 'conflated'];
 
 export class PoolRejection extends Error {
   readonly reason: PoolRejectionReason;

@@ -85,11 +85,11 @@ describe('loadPipeline', () => {
     expect(issues[2]?.message).toBe('must be <= 65535, got 99999');
   });
 
-  it('says a subscriber takes exactly one of model, overlay, aggregate, kafka', async () => {
+  it('says a subscriber takes exactly one of model, overlay, aggregate, kafka, uri', async () => {
     const issues = await issuesOf(join(FIXTURES, 'bad-subscriber-form.yaml'));
     expect(issues).toMatchObject([
-      { line: 11, path: 'triggers[0].subscriber', message: expect.stringContaining('exactly one of: model, overlay, aggregate, kafka; got overlay and aggregate') },
-      { line: 14, path: 'triggers[1].subscriber.sink', message: expect.stringContaining('unknown key "sink"; allowed keys here: one of: model, overlay, aggregate, kafka') },
+      { line: 11, path: 'triggers[0].subscriber', message: expect.stringContaining('exactly one of: model, overlay, aggregate, kafka, uri; got overlay and aggregate') },
+      { line: 14, path: 'triggers[1].subscriber.sink', message: expect.stringContaining('unknown key "sink"; allowed keys here: one of: model, overlay, aggregate, kafka, uri') },
     ]);
   });
 

@@ -1,0 +1,161 @@
+// Scenario 3, RocketMQ end to end: messages produced open-loop (binary CloudEvents) → the
+// pipeline's rocketmq source (SimpleConsumer on the 5.x gRPC proxy) → router → pool → overlay
+// client, against the bare client's consume ceiling (receive + ack, discard).
+import { execFile } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import rocketmq from 'rocketmq-client-nodejs';
+import { rocketmqSourceSchema } from '../../src/config/source-schemas.js';
+import { cloudEventToRocketmqMessage } from '../../src/events/rocketmq-binding.js';
+import { LivePipeline } from '../../src/pipeline.js';
+import { OpenLoopDriver } from '../harness/open-loop.js';
+import { curveOf, p99AtHalf, profileThroughput, stagesAtHalf } from '../harness/throughput-profile.js';
+import { skippedResult, summaryRow, type Scenario, type ScenarioResult, type ThroughputProfile } from '../harness/scenario.js';
+import { benchPipelineSpec, CommentEvents, connectOverlayClient, overlayWsUrl, pipelineStages, REPO_ROOT } from './bench-pipeline.js';
+import { isMissingSourceKind, isReachable } from './broker-reachability.js';
+
+const { Producer, SimpleConsumer } = rocketmq;
+const HOST = '127.0.0.1';
+const PORT = 8081;
+const ENDPOINTS = `${HOST}:${PORT}`;
+const TOPIC = 'livepipe-bench';
+const MAX_RATE = 50_000;
+const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
+
+export const rocketmqE2e: Scenario = {
+  name: 'rocketmq-e2e',
+  title: 'RocketMQ end to end (produce → rocketmq source → router → pool → overlay client)',
+  async run({ settings, progress }): Promise<ScenarioResult> {
+    const started = performance.now();
+    if (!(await isReachable(HOST, PORT)) || !(await isReachable(HOST, 9876))) {
+      return skippedResult(this, [`RocketMQ (proxy ${ENDPOINTS}, name server ${HOST}:9876) is not reachable; start it with \`npm run brokers:rocketmq\` and rerun.`], performance.now() - started);
+    }
+    const events = new CommentEvents();
+    const common = { endpoints: ENDPOINTS, namespace: '', logger: quietLogger as never };
+    let producer = new Producer({ ...common, topic: TOPIC });
+    // The topic normally exists from an earlier run; creating it (a JVM admin tool) takes ~20 s.
+    if (!(await producer.startup().then(() => true, () => false))) {
+      progress.step(`creating topic ${TOPIC}`);
+      try {
+        await promisify(execFile)('bash', [`${REPO_ROOT}deploy/local/rocketmq`, 'topic', TOPIC], { timeout: 90_000 });
+      } catch (error) {
+        return skippedResult(this, [`could not create topic ${TOPIC} with deploy/local/rocketmq topic: ${(error as Error).message.split('\n')[0]}`], performance.now() - started);
+      }
+      producer = new Producer({ ...common, topic: TOPIC });
+      await producer.startup();
+    }
+    const send = (seq: number, at: number): Promise<unknown> => producer.send(cloudEventToRocketmqMessage(events.event(seq, at), TOPIC) as never);
+    try {
+      progress.step('ceiling: bare SimpleConsumer receive + ack');
+      const ceiling = await measureReceiveCeiling(common, send, settings.mode === 'quick' ? 5000 : 30_000, settings.measureMs * 2);
+      progress.step(`ceiling: ${Math.round(ceiling)} messages/s`);
+
+      const spec = await benchPipelineSpec({
+        name: 'bench-rocketmq',
+        rocketmq: rocketmqSourceSchema.parse({ endpoints: ENDPOINTS, topic: TOPIC, consumerGroup: `livepipe-bench-pipeline-${Date.now()}` }),
+      });
+      const budgetMs = spec.budgets.e2e;
+      let pipeline: LivePipeline;
+      try {
+        pipeline = new LivePipeline(spec);
+      } catch (error) {
+        if (!isMissingSourceKind(error)) throw error;
+        return {
+          ...skippedResult(this, [`The rocketmq source kind is not available in this build (${(error as Error).message}); only the ceiling was measured.`], performance.now() - started),
+          measures: [{ name: 'SimpleConsumer ceiling', description: 'receive(32) + ack, discard', value: ceiling, unit: 'messages/s' }],
+        };
+      }
+      await pipeline.start();
+      const driver: OpenLoopDriver = new OpenLoopDriver({ send: (seq, at) => void send(seq, at).catch(() => undefined) });
+      const client = await connectOverlayClient(overlayWsUrl(pipeline.overlay.url), (seq, at) => driver.delivered(seq, at));
+      let profile: ThroughputProfile;
+      try {
+        // The new group's first receive may take a moment: warm up until events flow.
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const step = await driver.runStep({ rate: 200, durationMs: 500, graceMs: budgetMs * 4, drainMs: 2000 });
+          progress.step(`pipeline: warm-up ${step.delivered}/${step.offered} delivered`);
+          if (step.delivered >= 0.95 * step.offered) break;
+        }
+        profile = await profileThroughput(driver, { label: 'pipeline', settings, progress, budgetMs, startRate: 500, maxRate: MAX_RATE, stagesAfterStep: () => pipelineStages(pipeline) });
+      } finally {
+        client.close();
+        await pipeline.stop();
+      }
+      const row = summaryRow({
+        scenario: 'rocketmq-e2e',
+        variant: `pipeline, SimpleConsumer, ${spec.models[0]!.workers} workers`,
+        unit: 'events/s',
+        value: profile.search.maxRate,
+        p99AtHalfMs: p99AtHalf(profile),
+        baseline: undefined,
+        ceiling: Math.round(ceiling),
+      });
+      return {
+        scenario: 'rocketmq-e2e',
+        title: this.title,
+        status: 'ok',
+        notes: [
+          `Latency from each message's scheduled produce time to the overlay client; budget p99 e2e ≤ ${budgetMs} ms.`,
+          'Ceiling: one bare SimpleConsumer, receive(32) + ack per message, discarding. No main-thread baseline here (the Kafka scenario has one).',
+          'Producer: one gRPC send per message (the client has no batch send); the proxy and broker JVMs share these cores.',
+        ],
+        rows: [row],
+        ratio: { toBaseline: null, toCeiling: row.ratioToCeiling ?? null },
+        measures: [
+          { name: 'pipeline max sustainable', description: 'open-loop, p99 within the e2e budget, no backlog growth', value: profile.search.maxRate, unit: 'events/s' },
+          { name: 'SimpleConsumer ceiling', description: 'receive(32) + ack, discard', value: ceiling, unit: 'messages/s' },
+        ],
+        budgetMs,
+        curves: [curveOf('pipeline', profile)],
+        timeline: driver.timeline(),
+        stages: stagesAtHalf(profile),
+        profiles: { pipeline: profile },
+        durationMs: performance.now() - started,
+      };
+    } finally {
+      await producer.shutdown().catch(() => undefined);
+    }
+  },
+};
+
+/** Messages/s one SimpleConsumer (new group, 4 concurrent long-polling receives as the source uses) receives and acks. */
+async function measureReceiveCeiling(
+  common: { endpoints: string; namespace: string; logger: never },
+  send: (seq: number, at: number) => Promise<unknown>,
+  count: number,
+  durationMs: number,
+): Promise<number> {
+  // The proxy refuses long polls under ~3 s ("deadline time remaining is not enough").
+  const consumer = new SimpleConsumer({ ...common, consumerGroup: `livepipe-bench-ceiling-${Date.now()}`, subscriptions: new Map([[TOPIC, '*']]), awaitDuration: 3000 });
+  await consumer.startup();
+  // A new simple-consumer group sees only what arrives once it is registered: trickle until it does.
+  const joinDeadline = performance.now() + 30_000;
+  let joined = false;
+  for (let i = 0; !joined && performance.now() < joinDeadline; i++) {
+    await send(2_000_000_000 + i, Date.now());
+    const first = await consumer.receive(32, 30_000).catch(() => []);
+    await Promise.all(first.map((m) => consumer.ack(m).catch(() => undefined)));
+    joined = first.length > 0;
+  }
+  if (!joined) throw new Error(`a new SimpleConsumer group received nothing from ${TOPIC} within 30 s`);
+  for (let sent = 0; sent < count; sent += 64) {
+    await Promise.all(Array.from({ length: Math.min(64, count - sent) }, (_, i) => send(1_000_000_000 + sent + i, Date.now())));
+  }
+  let received = 0;
+  const started = performance.now();
+  let last = started;
+  const stopAt = started + durationMs;
+  const receiver = async (): Promise<void> => {
+    while (performance.now() < stopAt && received < count) {
+      const messages = await consumer.receive(32, 30_000).catch(() => []);
+      if (messages.length === 0) return;
+      await Promise.all(messages.map((m) => consumer.ack(m).catch(() => undefined)));
+      received += messages.length;
+      last = performance.now();
+    }
+  };
+  await Promise.all([receiver(), receiver(), receiver(), receiver()]);
+  await consumer.shutdown().catch(() => undefined);
+  const seconds = (last - started) / 1000;
+  return seconds > 0 ? received / seconds : 0;
+}

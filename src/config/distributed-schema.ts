@@ -1,0 +1,36 @@
+// Config of the distributed mode: `models[].distributed` sends a model's batches to
+// `livepipe worker` processes through a BullMQ queue on Redis; `overlay.redis` shares overlay
+// messages between pipeline instances through Redis pub/sub.
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const DURATION_EXPECTED = 'expected a duration such as "500ms", "30s" or ISO-8601 "PT30S"';
+
+const positiveDuration = z.union([z.string(), z.number()], { error: DURATION_EXPECTED }).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? value : parseDuration(value);
+  if (ms !== undefined && ms > 0) return ms;
+  ctx.addIssue({ code: 'custom', message: DURATION_EXPECTED });
+  return z.NEVER;
+});
+
+export const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\/[^\s]+$/, 'expected a Redis URL such as redis://127.0.0.1:6379');
+
+export const distributedSchema = z.strictObject({
+  /** The Redis that holds the queue; workers must use the same one. */
+  redis: redisUrl.default('redis://127.0.0.1:6379'),
+  /** BullMQ queue name (keys `livepipe:<queue>:…`); omitted: the model's name. Start workers with the same --queue. */
+  queue: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected 1-128 letters, digits, ".", "_" or "-" (BullMQ refuses ":")')
+    .optional(),
+  /** Runs of a batch before its items fail with worker-failed (a worker that died mid-batch counts one). */
+  attempts: z.number().int().min(1).max(20).default(3),
+  /** First retry delay of a failed batch, doubled per attempt. */
+  backoff: positiveDuration.default(100),
+  /** A batch without a result this long after it was queued fails with worker-failed. */
+  resultTimeout: positiveDuration.default(30_000),
+});
+
+export type DistributedSpec = z.output<typeof distributedSchema>;

@@ -1,0 +1,112 @@
+// When a failed delivery is retried and how long it waits: Knative's DeliverySpec semantics
+// (retry count, exponential/linear backoff, per-attempt timeout, Retry-After on 429/503) as pure
+// functions over numbers, validated once at construction.
+import { LivepipeError } from '../errors.js';
+
+export type BackoffPolicy = 'exponential' | 'linear';
+
+export interface DeliveryPolicyOptions {
+  /** Retries after the first attempt. */
+  retry: number;
+  backoffPolicy: BackoffPolicy;
+  backoffDelayMs: number;
+  /** Limit of one attempt. */
+  timeoutMs: number;
+  /** Cap on a Retry-After wait; 0 ignores Retry-After. */
+  retryAfterMaxMs: number;
+}
+
+/**
+ * One wait never exceeds this: exponential backoff overflows quickly (PT0.2S · 2^30 is ~7 years)
+ * and setTimeout cannot wait past 2^31-1 ms. Knative has no cap; an event for a live overlay that
+ * is minutes late has no use left.
+ */
+export const MAX_BACKOFF_MS = 5 * 60_000;
+
+/**
+ * Knative's SelectiveRetry: 5xx, 404 (a pod that is not ready yet), 408, 409 and 429 are retried;
+ * 1xx–3xx and the other 4xx are not. Network errors and timeouts are retried too (see DeliveringSink).
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 404 || status === 408 || status === 409 || status === 429;
+}
+
+/** Whether a response's Retry-After header counts (Knative reads it on 429 and 503 only). */
+export function honoursRetryAfter(status: number): boolean {
+  return status === 429 || status === 503;
+}
+
+/**
+ * The wait before the `retryNumber`-th retry (1 for the first): exponential backoffDelay·2^n,
+ * linear backoffDelay·n, as Knative's DeliverySpec documents ("backoffDelay*2^<numberOfRetries>").
+ */
+export function backoffDelayMs(policy: BackoffPolicy, delayMs: number, retryNumber: number): number {
+  const factor = policy === 'exponential' ? 2 ** retryNumber : retryNumber;
+  return Math.min(MAX_BACKOFF_MS, delayMs * factor);
+}
+
+export class DeliveryPolicy {
+  readonly retry: number;
+  readonly backoffPolicy: BackoffPolicy;
+  readonly backoffDelayMs: number;
+  readonly timeoutMs: number;
+  readonly retryAfterMaxMs: number;
+  /** Waits before retry 1, 2, …, precomputed. */
+  private readonly schedule: readonly number[];
+
+  constructor(options: DeliveryPolicyOptions) {
+    const { retry, backoffPolicy, backoffDelayMs: delay, timeoutMs, retryAfterMaxMs } = options;
+    if (!Number.isInteger(retry) || retry < 0) {
+      throw new LivepipeError('LP_CONFIG_INVALID', `delivery.retry ${retry} must be a whole number >= 0 (0 = no retries)`);
+    }
+    if (backoffPolicy !== 'exponential' && backoffPolicy !== 'linear') {
+      throw new LivepipeError('LP_CONFIG_INVALID', `delivery.backoffPolicy ${JSON.stringify(backoffPolicy)} must be "exponential" or "linear"`);
+    }
+    if (!(delay >= 0) || !Number.isFinite(delay)) {
+      throw new LivepipeError('LP_CONFIG_INVALID', `delivery.backoffDelay ${delay} ms must be a finite duration >= 0, e.g. "PT0.2S"`);
+    }
+    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+      throw new LivepipeError('LP_CONFIG_INVALID', `delivery.timeout ${timeoutMs} ms must be a finite duration > 0, e.g. "PT5S"`);
+    }
+    if (!(retryAfterMaxMs >= 0) || !Number.isFinite(retryAfterMaxMs)) {
+      throw new LivepipeError('LP_CONFIG_INVALID', `delivery.retryAfterMax ${retryAfterMaxMs} ms must be a finite duration >= 0 ("PT0S" ignores Retry-After)`);
+    }
+    this.retry = retry;
+    this.backoffPolicy = backoffPolicy;
+    this.backoffDelayMs = delay;
+    this.timeoutMs = timeoutMs;
+    this.retryAfterMaxMs = Math.min(retryAfterMaxMs, MAX_BACKOFF_MS);
+    this.schedule = Array.from({ length: retry }, (_, i) => backoffDelayMs(backoffPolicy, delay, i + 1));
+  }
+
+  /** The same policy with at least `retry` retries (a dead letter is the last copy of an event). */
+  withAtLeast(retry: number): DeliveryPolicy {
+    if (this.retry >= retry) return this;
+    return new DeliveryPolicy({ ...this.options(), retry });
+  }
+
+  options(): DeliveryPolicyOptions {
+    return {
+      retry: this.retry,
+      backoffPolicy: this.backoffPolicy,
+      backoffDelayMs: this.backoffDelayMs,
+      timeoutMs: this.timeoutMs,
+      retryAfterMaxMs: this.retryAfterMaxMs,
+    };
+  }
+
+  /** Waits before retry 1 … retry, without Retry-After. */
+  backoffSchedule(): number[] {
+    return [...this.schedule];
+  }
+
+  /**
+   * The wait before the `retryNumber`-th retry: the backoff, or the server's Retry-After (capped at
+   * retryAfterMax) when that is longer — as Knative does for 429 and 503.
+   */
+  delayBeforeRetry(retryNumber: number, retryAfterMs?: number): number {
+    const backoff = this.schedule[retryNumber - 1] ?? backoffDelayMs(this.backoffPolicy, this.backoffDelayMs, retryNumber);
+    if (retryAfterMs === undefined || this.retryAfterMaxMs === 0) return backoff;
+    return Math.max(backoff, Math.min(retryAfterMs, this.retryAfterMaxMs));
+  }
+}

@@ -1,0 +1,472 @@
+// The router side of distributed inference: micro-batches items here, adds one BullMQ job per
+// batch to the model's queue on Redis, and resolves the items when a `livepipe worker` process
+// pushes the batch's results onto this router's own Redis list. BullMQ retries stalled and failed
+// jobs; the ledger makes a second completion of the same job harmless. Same API as InferencePool.
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { LivepipeError } from '../../errors.js';
+import type { InferenceInput, InferenceResult, InferOptions } from '../inference-pool.js';
+import { MicroBatcher } from '../micro-batcher.js';
+import { POOL_REJECTION_REASONS, PoolRejection, type PoolRejectionReason } from '../pool-rejection.js';
+import { decodeBatchResult, isValidQueueName, QUEUE_PREFIX, resultListKey, type BatchJobData, type BatchResultMessage } from './job-protocol.js';
+import type { ModelPool } from './model-pool.js';
+import { connectRedis } from './redis-connection.js';
+import { ResultLedger, type LedgerBatch } from './result-ledger.js';
+
+export interface DistributedPoolOptions {
+  /** The model's name, for messages. */
+  model: string;
+  /** redis://host:port[/db] */
+  redis: string;
+  /** BullMQ queue name (keys under `livepipe:<queue>:`); workers must serve the same one. */
+  queue: string;
+  maxBatch: number;
+  maxDelayMs: number;
+  /** Items not yet answered (batching here + sent to Redis) beyond which infer() rejects with queue-full. */
+  queueLimit: number;
+  /** Runs of a batch before it fails for good (a stalled worker counts one); default 3. */
+  attempts?: number;
+  /** First retry delay, doubled per attempt; default 100 ms. */
+  backoffMs?: number;
+  /** A batch without a result this long after it was sent fails with worker-failed; default 30 s. */
+  resultTimeoutMs?: number;
+  /** How often queue depth and remote workers are read from Redis; default 1 s. */
+  statsRefreshMs?: number;
+  logger?: Logger;
+}
+
+export interface DistributedPoolStats {
+  /** Remote worker processes connected to the queue (BullMQ workers seen on Redis). */
+  workers: number;
+  /** Batches being run by remote workers now (active jobs, all routers). */
+  busy: number;
+  starting: number;
+  /** Items batching here plus items waiting in the queue (jobs × mean batch size, all routers). */
+  queued: number;
+  /** Jobs waiting or running in the queue × mean batch size, all routers. */
+  queueDepth: number;
+  /** Jobs waiting (incl. delayed retries) and active in the queue, all routers. */
+  queueJobs: { waiting: number; active: number };
+  /** This router's items sent to Redis and not yet answered. */
+  inFlight: number;
+  completed: number;
+  rejected: number;
+  rejectedBy: Record<PoolRejectionReason, number>;
+  batches: number;
+  meanBatchSize: number;
+  /** Results for a job that was already settled (a retried batch that completed twice): ignored. */
+  duplicateResults: number;
+  /** Results of a second or later attempt of a batch (a worker died or failed mid-batch). */
+  retriedResults: number;
+  /** Results for no job of this router (timed out earlier) or that could not be decoded. */
+  strayResults: number;
+}
+
+interface PendingItem {
+  readonly id: string;
+  enqueuedAt: number;
+  finishBy: number;
+  text: string;
+  resolve(result: InferenceResult): void;
+  reject(error: PoolRejection): void;
+}
+
+type State = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';
+
+const DEFAULT_ATTEMPTS = 3;
+const DEFAULT_BACKOFF_MS = 100;
+const DEFAULT_RESULT_TIMEOUT_MS = 30_000;
+const DEFAULT_STATS_REFRESH_MS = 1000;
+/** Result messages popped per round trip. */
+const POP_COUNT = 256;
+/** The result loop's blocking pop returns this often (s) to notice close(). */
+const POP_BLOCK_S = 0.5;
+
+export class DistributedPool implements ModelPool {
+  readonly routerId: string;
+  private readonly options: Required<Omit<DistributedPoolOptions, 'logger'>>;
+  private readonly logger: Logger;
+  private readonly batcher: MicroBatcher<PendingItem>;
+  private readonly ledger = new ResultLedger<PendingItem>();
+  private readonly resultKey: string;
+  private readonly jobPrefix: string;
+  private readonly highWater: number;
+  private readonly lowWater: number;
+  private commands: Redis | undefined;
+  private results: Redis | undefined;
+  private queue: Queue<BatchJobData> | undefined;
+  private events: QueueEvents | undefined;
+  private state: State = 'created';
+  private timer: NodeJS.Timeout | undefined;
+  private timerDueAt = Infinity;
+  private housekeeping: NodeJS.Timeout | undefined;
+  private resultLoop: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private drained: (() => void) | undefined;
+  private capacityWaiters: Array<() => void> = [];
+  private nextJob = 1;
+  private completed = 0;
+  private batches = 0;
+  private sentItems = 0;
+  private duplicateResults = 0;
+  private retriedResults = 0;
+  private strayResults = 0;
+  private readonly rejectedBy = Object.fromEntries(POOL_REJECTION_REASONS.map((r) => [r, 0])) as Record<PoolRejectionReason, number>;
+  private remoteWorkers = 0;
+  private queueJobs = { waiting: 0, active: 0 };
+
+  constructor(options: DistributedPoolOptions) {
+    const { maxBatch, maxDelayMs, queueLimit } = options;
+    const invalid = (what: string): LivepipeError => new LivepipeError('LP_CONFIG_INVALID', `model "${options.model}": ${what}`);
+    if (!isValidQueueName(options.queue)) {
+      throw invalid(`distributed.queue "${options.queue}" must be 1-128 letters, digits, ".", "_" or "-" (no ":"; BullMQ refuses it)`);
+    }
+    let url: URL;
+    try {
+      url = new URL(options.redis);
+    } catch {
+      throw invalid(`distributed.redis "${options.redis}" is not a URL; write redis://host:6379`);
+    }
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw invalid(`distributed.redis must start with redis:// or rediss://, got "${options.redis}"`);
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw invalid(`batch.maxSize must be an integer >= 1, got ${String(maxBatch)}`);
+    if (!(maxDelayMs >= 0)) throw invalid(`batch.maxDelay must be >= 0 ms, got ${String(maxDelayMs)}`);
+    if (!Number.isInteger(queueLimit) || queueLimit < 1) throw invalid(`queueLimit must be an integer >= 1, got ${String(queueLimit)}`);
+    const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+    if (!Number.isInteger(attempts) || attempts < 1) throw invalid(`distributed.attempts must be an integer >= 1, got ${String(attempts)}`);
+    const resultTimeoutMs = options.resultTimeoutMs ?? DEFAULT_RESULT_TIMEOUT_MS;
+    if (!(resultTimeoutMs > 0)) throw invalid(`distributed.resultTimeout must be > 0 ms, got ${String(resultTimeoutMs)}`);
+    this.options = {
+      model: options.model,
+      redis: options.redis,
+      queue: options.queue,
+      maxBatch,
+      maxDelayMs,
+      queueLimit,
+      attempts,
+      backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
+      resultTimeoutMs,
+      statsRefreshMs: options.statsRefreshMs ?? DEFAULT_STATS_REFRESH_MS,
+    };
+    this.logger = options.logger ?? pino({ name: 'livepipe-distributed-pool', level: 'warn' });
+    this.batcher = new MicroBatcher(maxBatch, maxDelayMs);
+    // Unique per process and start, so a restarted router never takes an earlier run's results.
+    this.routerId = `${hostname().replace(/[^A-Za-z0-9.-]/g, '')}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.resultKey = resultListKey(options.queue, this.routerId);
+    this.jobPrefix = `${this.routerId}-`;
+    this.highWater = Math.max(1, Math.floor(queueLimit * 0.75));
+    this.lowWater = Math.floor(queueLimit * 0.5);
+  }
+
+  /** Connects to Redis and starts taking results; rejects with LP_BROKER_UNAVAILABLE if Redis cannot be reached. */
+  async start(): Promise<void> {
+    if (this.state !== 'created') {
+      throw new LivepipeError('LP_PIPELINE_STATE', `DistributedPool.start() called when ${this.state}; create a new pool`);
+    }
+    this.state = 'starting';
+    try {
+      this.commands = await connectRedis(this.options.redis, `model "${this.options.model}"`, this.logger);
+      this.results = this.commands.duplicate();
+      this.results.on('error', (error) => this.logger.warn({ err: error }, 'Redis result connection error; reconnecting'));
+      this.queue = new Queue<BatchJobData>(this.options.queue, { connection: this.commands, prefix: QUEUE_PREFIX });
+      this.events = new QueueEvents(this.options.queue, { connection: this.commands.duplicate({ maxRetriesPerRequest: null }), prefix: QUEUE_PREFIX });
+      this.events.on('failed', ({ jobId, failedReason }) => {
+        if (jobId.startsWith(this.jobPrefix)) void this.onJobFailed(jobId, failedReason);
+      });
+      await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
+      await this.refreshQueueStats();
+    } catch (error) {
+      this.state = 'failed';
+      await this.disconnect();
+      this.rejectAll(this.batcher.drain(), 'worker-failed', `model "${this.options.model}": the distributed pool failed to start`);
+      throw error;
+    }
+    if (this.state !== 'starting') return;
+    this.state = 'running';
+    this.resultLoop = this.takeResults();
+    this.housekeeping = setInterval(() => {
+      this.failOverdue();
+      void this.refreshQueueStats();
+    }, Math.min(this.options.statsRefreshMs, Math.max(50, this.options.resultTimeoutMs / 4)));
+    this.housekeeping.unref();
+    this.pump();
+  }
+
+  infer(input: InferenceInput, options?: InferOptions): Promise<InferenceResult> {
+    if (this.state === 'closing' || this.state === 'closed' || this.state === 'failed') {
+      this.rejectedBy.closed++;
+      return Promise.reject(new PoolRejection('closed', `distributed pool of model "${this.options.model}" is ${this.state}; request ${input.id} not accepted`));
+    }
+    if (this.batcher.length + this.ledger.openItems >= this.options.queueLimit) {
+      this.rejectedBy['queue-full']++;
+      return Promise.reject(
+        new PoolRejection('queue-full', `distributed queue of model "${this.options.model}" is full (queueLimit ${this.options.queueLimit}); request ${input.id} shed`),
+      );
+    }
+    const now = performance.now();
+    const deadline = options?.deadlineMs;
+    return new Promise<InferenceResult>((resolve, reject) => {
+      this.batcher.push({
+        id: input.id,
+        text: input.text,
+        enqueuedAt: now,
+        finishBy: deadline === undefined ? Infinity : now + (deadline - Date.now()),
+        resolve,
+        reject,
+      });
+      this.pump();
+    });
+  }
+
+  whenCapacity(): Promise<void> | undefined {
+    if (this.batcher.length + this.ledger.openItems < this.highWater || this.state !== 'running') return undefined;
+    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+  }
+
+  stats(): DistributedPoolStats {
+    let rejected = 0;
+    for (const count of Object.values(this.rejectedBy)) rejected += count;
+    const meanBatchSize = this.batches === 0 ? 0 : this.sentItems / this.batches;
+    const perJob = meanBatchSize === 0 ? this.options.maxBatch : meanBatchSize;
+    const { waiting, active } = this.queueJobs;
+    return {
+      workers: this.remoteWorkers,
+      busy: active,
+      starting: 0,
+      queued: this.batcher.length + Math.round(waiting * perJob),
+      queueDepth: Math.round((waiting + active) * perJob),
+      queueJobs: { waiting, active },
+      inFlight: this.ledger.openItems,
+      completed: this.completed,
+      rejected,
+      rejectedBy: { ...this.rejectedBy },
+      batches: this.batches,
+      meanBatchSize,
+      duplicateResults: this.duplicateResults,
+      retriedResults: this.retriedResults,
+      strayResults: this.strayResults,
+    };
+  }
+
+  /** Stops accepting requests, sends what is batching, waits for every sent batch's result (or its timeout), then disconnects. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    const wasRunning = this.state === 'running';
+    if (this.state === 'created' || this.state === 'failed' || this.state === 'starting') {
+      this.rejectAll(this.batcher.drain(), 'closed', `the distributed pool of model "${this.options.model}" was closed before it started`);
+    }
+    this.state = 'closing';
+    if (wasRunning) {
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+        this.pump();
+        this.checkDrained();
+      });
+    }
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.housekeeping !== undefined) clearInterval(this.housekeeping);
+    this.state = 'closed';
+    this.releaseCapacityWaiters();
+    await this.resultLoop;
+    await this.disconnect();
+  }
+
+  private async disconnect(): Promise<void> {
+    await this.events?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'closing QueueEvents failed'));
+    await this.queue?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'closing the BullMQ queue failed'));
+    await this.results?.quit().catch(() => this.results?.disconnect());
+    await this.commands?.quit().catch(() => this.commands?.disconnect());
+  }
+
+  private pump(): void {
+    if (this.state !== 'running' && this.state !== 'closing') return;
+    const now = performance.now();
+    let due: PendingItem[][] | undefined;
+    // While closing, everything batching is sent without waiting out the delay.
+    while (this.batcher.length > 0 && (this.state === 'closing' || this.batcher.isDue(now))) (due ??= []).push(this.batcher.take());
+    if (due !== undefined) this.send(due, now);
+    if (this.batcher.length > 0) this.armTimer(this.batcher.msUntilDue(now));
+  }
+
+  private armTimer(delayMs: number): void {
+    const dueAt = performance.now() + delayMs;
+    if (this.timer !== undefined && this.timerDueAt <= dueAt) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerDueAt = dueAt;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerDueAt = Infinity;
+      this.pump();
+    }, Math.ceil(delayMs));
+  }
+
+  /** One round trip for every batch due now (addBulk). */
+  private send(batches: PendingItem[][], now: number): void {
+    const queue = this.queue as Queue<BatchJobData>;
+    const jobOptions = {
+      attempts: this.options.attempts,
+      backoff: { type: 'exponential', delay: this.options.backoffMs },
+      removeOnComplete: true,
+      // Kept until this router has read why it failed (onJobFailed removes it).
+      removeOnFail: false,
+    };
+    const jobs = new Array<{ name: string; data: BatchJobData; opts: typeof jobOptions & { jobId: string } }>(batches.length);
+    const sent = new Array<LedgerBatch<PendingItem>>(batches.length);
+    for (let b = 0; b < batches.length; b++) {
+      const items = batches[b] as PendingItem[];
+      const jobId = `${this.jobPrefix}${this.nextJob++}`;
+      const ids = new Array<string>(items.length);
+      const texts = new Array<string>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i] as PendingItem;
+        ids[i] = item.id;
+        texts[i] = item.text;
+      }
+      jobs[b] = { name: 'batch', data: { router: this.routerId, ids, texts }, opts: { ...jobOptions, jobId } };
+      const batch = { jobId, items, sentAt: now };
+      sent[b] = batch;
+      this.ledger.add(batch);
+      this.batches++;
+      this.sentItems += items.length;
+    }
+    queue.addBulk(jobs).catch((error: unknown) => {
+      const message = `could not add ${jobs.length} batch job(s) to Redis queue ${this.options.queue}: ${(error as Error).message}`;
+      this.logger.error({ err: error }, message);
+      for (const batch of sent) if (this.ledger.fail(batch.jobId) !== undefined) this.rejectAll(batch.items, 'worker-failed', message);
+      this.checkDrained();
+    });
+  }
+
+  /** Pops result messages from this router's list until closed. */
+  private async takeResults(): Promise<void> {
+    const redis = this.results as Redis;
+    while (this.state === 'running' || this.state === 'closing') {
+      let reply: [string, string[]] | null;
+      try {
+        reply = await redis.blmpop(POP_BLOCK_S, 1, this.resultKey, 'LEFT', 'COUNT', POP_COUNT);
+      } catch (error) {
+        if (this.state !== 'running' && this.state !== 'closing') return;
+        this.logger.warn({ err: error }, 'reading results from Redis failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      if (reply === null) continue;
+      for (const text of reply[1]) this.onResult(text);
+      this.checkDrained();
+    }
+  }
+
+  private onResult(text: string): void {
+    let message: BatchResultMessage;
+    try {
+      message = decodeBatchResult(text);
+    } catch (error) {
+      this.strayResults++;
+      this.logger.warn({ err: error }, 'ignored an undecodable result message');
+      return;
+    }
+    const outcome = this.ledger.settle(message.jobId, message.ids);
+    switch (outcome.kind) {
+      case 'duplicate':
+        this.duplicateResults++;
+        return;
+      case 'unknown':
+        this.strayResults++;
+        return;
+      case 'mismatch':
+        this.rejectAll(outcome.batch.items, 'worker-failed', `worker ${message.worker} answered job ${message.jobId} wrongly (${outcome.detail})`);
+        return;
+      case 'settled':
+        break;
+    }
+    if (message.attempt > 1) this.retriedResults++;
+    const now = performance.now();
+    const items = outcome.batch.items;
+    const batchSize = items.length;
+    for (let i = 0; i < batchSize; i++) {
+      const item = items[i] as PendingItem;
+      const result = message.results[i] as InferenceResult;
+      result.id = item.id;
+      result.batchSize = batchSize;
+      // Batching here, the queue and the trip through Redis: everything but the run itself.
+      result.queueMs = Math.max(0, now - item.enqueuedAt - message.inferMs);
+      result.inferMs = message.inferMs;
+      result.late = now > item.finishBy;
+      item.resolve(result);
+    }
+    this.completed += batchSize;
+  }
+
+  private async onJobFailed(jobId: string, reason: string): Promise<void> {
+    const queue = this.queue;
+    if (queue === undefined) return;
+    // 'failed' is also reported for an attempt that will be retried: only a job in the failed set is done.
+    const state = await queue.getJobState(jobId).catch(() => 'unknown' as const);
+    if (state !== 'failed' && state !== 'unknown') return;
+    const batch = this.ledger.fail(jobId);
+    if (batch !== undefined) {
+      this.rejectAll(batch.items, 'worker-failed', `batch job ${jobId} failed after ${this.options.attempts} attempt(s): ${reason}`);
+      this.checkDrained();
+    }
+    await queue.remove(jobId).catch((error: unknown) => this.logger.warn({ err: error, jobId }, 'could not remove a failed job'));
+  }
+
+  private failOverdue(): void {
+    const overdue = this.ledger.overdue(performance.now() - this.options.resultTimeoutMs);
+    if (overdue.length === 0) return;
+    for (const { jobId } of overdue) {
+      const batch = this.ledger.fail(jobId);
+      if (batch === undefined) continue;
+      this.rejectAll(
+        batch.items,
+        'worker-failed',
+        `no result for batch job ${jobId} within ${this.options.resultTimeoutMs} ms; is a \`livepipe worker\` serving queue ${this.options.queue} on ${this.options.redis}?`,
+      );
+      // A waiting job would still be run for nobody; an active one finishes and its result is counted as stray.
+      void this.queue?.remove(jobId).catch(() => undefined);
+    }
+    this.checkDrained();
+  }
+
+  private async refreshQueueStats(): Promise<void> {
+    const queue = this.queue;
+    if (queue === undefined) return;
+    try {
+      const [counts, workers] = await Promise.all([queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active'), queue.getWorkersCount()]);
+      this.queueJobs = { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0), active: counts.active ?? 0 };
+      this.remoteWorkers = workers;
+    } catch (error) {
+      this.logger.debug({ err: error }, 'reading queue stats failed');
+    }
+  }
+
+  private rejectAll(items: readonly PendingItem[], reason: PoolRejectionReason, message: string): void {
+    for (const item of items) {
+      this.rejectedBy[reason]++;
+      item.reject(new PoolRejection(reason, `${message}; request ${item.id} not answered`));
+    }
+  }
+
+  private releaseCapacityWaiters(): void {
+    if (this.capacityWaiters.length === 0) return;
+    if (this.batcher.length + this.ledger.openItems > this.lowWater && this.state === 'running') return;
+    const waiters = this.capacityWaiters;
+    this.capacityWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private checkDrained(): void {
+    this.releaseCapacityWaiters();
+    if (this.drained === undefined || this.batcher.length > 0 || this.ledger.openBatches > 0) return;
+    const drained = this.drained;
+    this.drained = undefined;
+    drained();
+  }
+}

@@ -1,0 +1,17 @@
+// Distributed inference: the router-side pool that sends batches through a BullMQ queue on Redis,
+// the `livepipe worker` side that runs them, and what travels between the two.
+export { DistributedPool, type DistributedPoolOptions, type DistributedPoolStats } from './distributed-pool.js';
+export { BatchWorker, type BatchWorkerOptions, type BatchWorkerStats } from './batch-worker.js';
+export type { ModelPool } from './model-pool.js';
+export { ResultLedger, type LedgerBatch, type LedgerItem, type SettleOutcome } from './result-ledger.js';
+export {
+  checkBatchJobData,
+  decodeBatchResult,
+  encodeBatchResult,
+  isValidQueueName,
+  QUEUE_PREFIX,
+  resultListKey,
+  type BatchJobData,
+  type BatchResultMessage,
+} from './job-protocol.js';
+export { connectRedis } from './redis-connection.js';

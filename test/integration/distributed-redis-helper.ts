@@ -1,0 +1,46 @@
+// Shared by the distributed-mode integration tests: finds out whether the real Redis is up, and
+// removes a test run's keys afterwards. Without Redis the tests skip, except under CI, where they fail.
+import { Redis } from 'ioredis';
+
+export const REDIS_URL = process.env.LIVEPIPE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+export const START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
+
+/** Undefined when Redis answers PING, else why not. */
+export async function redisUnavailable(url = REDIS_URL): Promise<string | undefined> {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return undefined;
+  } catch (error) {
+    return `Redis at ${url} is unreachable (${(error as Error).message}); start it with: ${START_REDIS}`;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Skips (logged) without Redis, or fails under CI=true. Returns whether to skip. */
+export function skipWithoutRedis(reason: string | undefined, suite: string): boolean {
+  if (reason === undefined) return false;
+  if (process.env.CI === 'true') throw new Error(`${suite} needs Redis under CI: ${reason}`);
+  console.warn(`skipping ${suite}: ${reason}`);
+  return true;
+}
+
+/** Deletes every key matching the pattern. */
+export async function deleteKeys(pattern: string, url = REDIS_URL): Promise<number> {
+  const redis = new Redis(url);
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}
