@@ -11,7 +11,7 @@ import { createSource } from './sources/registry.js';
 import type { Source, SourceContext } from './sources/source.js';
 import type { Sink } from './delivery/sink.js';
 import { createSink } from './delivery/sink-registry.js';
-import { InferencePool, type InferenceResult } from './workers/index.js';
+import { InferencePool, autoscaleOptionsOf, type InferenceResult } from './workers/index.js';
 import { DistributedPool, type ModelPool } from './workers/distributed/index.js';
 import { RedisOverlayFanout } from './overlay/index.js';
 import { EngagementAggregator } from './aggregate/index.js';
@@ -48,7 +48,7 @@ export class LivePipeline {
     this.spec = spec;
     this.options = options;
     this.metrics = new PipelineMetrics(spec.budgets);
-    for (const model of spec.models) this.pools.set(model.name, createModelPool(model));
+    for (const model of spec.models) this.pools.set(model.name, this.createModelPool(model));
     for (const aggregation of spec.aggregations) {
       this.aggregators.set(aggregation.name, new EngagementAggregator(aggregation));
     }
@@ -224,6 +224,38 @@ export class LivePipeline {
     return work;
   }
 
+  /** In-process worker threads by default; a BullMQ queue served by `livepipe worker` processes when distributed. */
+  private createModelPool(model: Pipeline['models'][number]): ModelPool {
+    const batching = { maxBatch: model.batch.maxSize, maxDelayMs: model.batch.maxDelay, queueLimit: model.queueLimit };
+    const distributed = model.distributed;
+    if (distributed !== undefined) {
+      return new DistributedPool({
+        model: model.name,
+        redis: distributed.redis,
+        queue: distributed.queue ?? model.name,
+        ...batching,
+        attempts: distributed.attempts,
+        backoffMs: distributed.backoff,
+        resultTimeoutMs: distributed.resultTimeout,
+      });
+    }
+    return new InferencePool({
+      manifestPath: model.manifest,
+      workers: model.workers,
+      ...batching,
+      preferredSizes: model.batch.preferredSizes,
+      deadlinePolicy: model.batch.deadlinePolicy ?? this.spec.budgets.policy,
+      queueBudgetMs: this.spec.budgets.queue,
+      autoscale: autoscaleOptionsOf(model),
+      parkMs: model.autoscale.parkFor,
+      events: {
+        onScaleDecision: (decision) => this.metrics.scaleDecision(model.name, decision.desired, decision.reason),
+        onDeadlineOutcome: (outcome, count) => this.metrics.budgetPolicyOutcome(model.name, outcome, count),
+        onColdStart: (ms) => this.metrics.workerColdStartMs(model.name, ms),
+      },
+    });
+  }
+
   private runModel(model: string, resultType: string, event: LiveEvent): Promise<void> | undefined {
     const destination = `model:${model}`;
     const text = textOf(event);
@@ -237,7 +269,16 @@ export class LivePipeline {
       return undefined;
     }
     const pool = this.pools.get(model)!;
-    const work = pool.infer({ id: event.id, text }).then(
+    const stream = event[STREAM];
+    const work = pool
+      .infer(
+        { id: event.id, text },
+        {
+          deadlineMs: typeof ingestTime === 'number' ? ingestTime + this.spec.budgets.e2e : undefined,
+          conflationKey: typeof stream === 'string' ? stream : undefined,
+        },
+      )
+      .then(
       (result) => {
         this.metrics.observe('queue', result.queueMs);
         this.metrics.observe('infer', result.inferMs);
@@ -304,22 +345,6 @@ export class LivePipeline {
     await this.overlay.close().catch(() => undefined);
     this.phase = 'stopped';
   }
-}
-
-/** In-process worker threads by default; a BullMQ queue served by `livepipe worker` processes when distributed. */
-function createModelPool(model: Pipeline['models'][number]): ModelPool {
-  const batching = { maxBatch: model.batch.maxSize, maxDelayMs: model.batch.maxDelay, queueLimit: model.queueLimit };
-  const distributed = model.distributed;
-  if (distributed === undefined) return new InferencePool({ manifestPath: model.manifest, workers: model.workers, ...batching });
-  return new DistributedPool({
-    model: model.name,
-    redis: distributed.redis,
-    queue: distributed.queue ?? model.name,
-    ...batching,
-    attempts: distributed.attempts,
-    backoffMs: distributed.backoff,
-    resultTimeoutMs: distributed.resultTimeout,
-  });
 }
 
 /** Carries the cause's stream and ingest time onto a reply that lacks them (for rooms and e2e timing). */
