@@ -31,6 +31,11 @@ export interface RateSearchOptions<P extends RateProbe = RateProbe> {
   budgetMs: number;
   /** Default 0.98. */
   minDeliveredRatio?: number;
+  /**
+   * Re-run a failing probe this many times before calling the rate unsustainable (default 1): on a
+   * shared machine one stall of a neighbour's process can spoil the p99 of a short step.
+   */
+  confirmFailures?: number;
   /** Called after each probe (progress). */
   onProbe?: (probe: ProbedRate<P>) => void;
 }
@@ -62,12 +67,15 @@ export async function searchMaxSustainableRate<P extends RateProbe>(
     throw new RangeError(`rate search needs 0 < startRate <= maxRate and growth > 1 (got ${options.startRate}, ${options.maxRate}, ${growth})`);
   }
   const probes: Array<ProbedRate<P>> = [];
+  const confirmFailures = options.confirmFailures ?? 1;
   const probe = async (rate: number, phase: ProbedRate['phase']): Promise<boolean> => {
-    const measured = await run(rate);
-    const probed: ProbedRate<P> = { ...measured, sustainable: isSustainable(measured, options.budgetMs, options.minDeliveredRatio), phase };
-    probes.push(probed);
-    options.onProbe?.(probed);
-    return probed.sustainable;
+    for (let attempt = 0; ; attempt++) {
+      const measured = await run(rate);
+      const probed: ProbedRate<P> = { ...measured, sustainable: isSustainable(measured, options.budgetMs, options.minDeliveredRatio), phase };
+      probes.push(probed);
+      options.onProbe?.(probed);
+      if (probed.sustainable || attempt >= confirmFailures || probes.length >= maxProbes) return probed.sustainable;
+    }
   };
 
   let good: number | undefined;

@@ -25,7 +25,7 @@ export interface BenchSettings {
 export const QUICK_SETTINGS: BenchSettings = {
   mode: 'quick',
   stepMs: 1000,
-  maxProbes: 6,
+  maxProbes: 8,
   relativePrecision: 0.15,
   loadFractions: [0.25, 0.5, 0.75, 1],
   measureMs: 1000,

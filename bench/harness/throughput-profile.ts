@@ -77,3 +77,24 @@ export function curveOf(label: string, profile: ThroughputProfile): LatencyCurve
   const points = steps.map((s) => ({ rate: s.rate, p50Ms: s.latency.p50Ms, p90Ms: s.latency.p90Ms, p99Ms: s.p99Ms, deliveredRatio: s.delivered / s.offered }));
   return { label, points: points.sort((a, b) => a.rate - b.rate) };
 }
+
+/** What bounds a profile's max rate, in words, when it is not a clean knee. */
+export function searchNotes(label: string, profile: ThroughputProfile): string[] {
+  const { search } = profile;
+  const percent = (p: { delivered: number; offered: number }) => `${((p.delivered / p.offered) * 100).toFixed(0)} %`;
+  switch (search.maxRate === 0 && search.probes.length > 0 ? 'min-rate' : search.limitedBy) {
+    case 'max-rate':
+      return [`${label}: the search reached its rate cap (${search.maxRate}/s) still sustainable; the true limit is higher.`];
+    case 'probe-limit':
+      return [`${label}: the search stopped at its probe limit; the knee lies between ${search.maxRate}/s and ${search.firstFailingRate ?? '∞'}/s.`];
+    case 'min-rate': {
+      const best = search.probes.reduce((a, b) => (b.delivered / b.offered > a.delivered / a.offered ? b : a));
+      return [
+        `${label}: no offered rate down to ${Math.round(search.probes[search.probes.length - 1]?.rate ?? 0)}/s was sustainable; ` +
+          `the best step delivered ${percent(best)} at ${Math.round(best.rate)}/s (p99 ${Number.isFinite(best.p99Ms) ? `${best.p99Ms.toFixed(0)} ms` : 'beyond the step'}). Deliveries stalled rather than queued.`,
+      ];
+    }
+    default:
+      return [];
+  }
+}

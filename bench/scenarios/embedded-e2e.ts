@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { httpSourceSchema } from '../../src/config/source-schemas.js';
 import { LivePipeline } from '../../src/pipeline.js';
 import { OpenLoopDriver } from '../harness/open-loop.js';
-import { curveOf, p99AtHalf, profileThroughput, stagesAtHalf } from '../harness/throughput-profile.js';
+import { curveOf, p99AtHalf, profileThroughput, searchNotes, stagesAtHalf } from '../harness/throughput-profile.js';
 import { summaryRow, type Scenario, type ScenarioResult } from '../harness/scenario.js';
 import { benchPipelineSpec, CommentEvents, connectOverlayClient, overlayWsUrl, pipelineStages } from './bench-pipeline.js';
 import { measureInferenceCeiling } from './inference-ceiling.js';
@@ -81,6 +81,7 @@ export const embeddedE2e: Scenario = {
         `Ceiling: ${model.workers} worker threads fed back-to-back at batch ${ceiling.bestBatch} (best of ${ceiling.byBatch.map((b) => b.maxBatch).join(', ')}).`,
         'Baseline: one onnxruntime run per event on the main thread, one ws send per result.',
         'The open-loop driver, the router and the ws client share the main thread with the pipeline (2 cores: workers compete with it).',
+        ...searchNotes('pipeline', profile), ...searchNotes('baseline', baselineProfile),
       ],
       rows: [row],
       ratio: { toBaseline: row.ratioToBaseline ?? null, toCeiling: row.ratioToCeiling ?? null },

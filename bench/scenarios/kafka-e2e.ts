@@ -6,7 +6,7 @@ import { Kafka, logLevel, type Consumer, type Producer, type Message } from 'kaf
 import { kafkaSourceSchema } from '../../src/config/source-schemas.js';
 import { LivePipeline } from '../../src/pipeline.js';
 import { OpenLoopDriver } from '../harness/open-loop.js';
-import { curveOf, p99AtHalf, profileThroughput, stagesAtHalf } from '../harness/throughput-profile.js';
+import { curveOf, p99AtHalf, profileThroughput, searchNotes, stagesAtHalf } from '../harness/throughput-profile.js';
 import { skippedResult, summaryRow, type Measure, type Scenario, type ScenarioResult, type ThroughputProfile } from '../harness/scenario.js';
 import { benchPipelineSpec, BENCH_STREAM, CommentEvents, connectOverlayClient, overlayWsUrl, pipelineStages } from './bench-pipeline.js';
 import { isMissingSourceKind, isReachable } from './broker-reachability.js';
@@ -146,6 +146,7 @@ export const kafkaE2e: Scenario = {
       notes.push(
         `Latency from each record's scheduled produce time to the overlay client; records carry it as their timestamp. Budget: p99 e2e ≤ ${budgetMs} ms.`,
         'Producer, broker client, pipeline and overlay client share this process; the broker (JVM) shares the same cores.',
+        ...searchNotes('pipeline', profile), ...searchNotes('baseline', baselineProfile),
       );
       return {
         scenario: 'kafka-e2e',

@@ -9,7 +9,7 @@ import { rocketmqSourceSchema } from '../../src/config/source-schemas.js';
 import { cloudEventToRocketmqMessage } from '../../src/events/rocketmq-binding.js';
 import { LivePipeline } from '../../src/pipeline.js';
 import { OpenLoopDriver } from '../harness/open-loop.js';
-import { curveOf, p99AtHalf, profileThroughput, stagesAtHalf } from '../harness/throughput-profile.js';
+import { curveOf, p99AtHalf, profileThroughput, searchNotes, stagesAtHalf } from '../harness/throughput-profile.js';
 import { skippedResult, summaryRow, type Scenario, type ScenarioResult, type ThroughputProfile } from '../harness/scenario.js';
 import { benchPipelineSpec, CommentEvents, connectOverlayClient, overlayWsUrl, pipelineStages, REPO_ROOT } from './bench-pipeline.js';
 import { isMissingSourceKind, isReachable } from './broker-reachability.js';
@@ -98,6 +98,7 @@ export const rocketmqE2e: Scenario = {
           `Latency from each message's scheduled produce time to the overlay client; budget p99 e2e ≤ ${budgetMs} ms.`,
           'Ceiling: one bare SimpleConsumer, receive(32) + ack per message, discarding. No main-thread baseline here (the Kafka scenario has one).',
           'Producer: one gRPC send per message (the client has no batch send); the proxy and broker JVMs share these cores.',
+          ...searchNotes('pipeline', profile),
         ],
         rows: [row],
         ratio: { toBaseline: null, toCeiling: row.ratioToCeiling ?? null },

@@ -46,6 +46,24 @@ describe('searchMaxSustainableRate', () => {
     expect(limited.probes).toHaveLength(3);
   });
 
+  it('confirms a failing probe once before calling the rate unsustainable (a transient stall passes)', async () => {
+    let stalls = 1;
+    const model = queueModel(10_000, 1);
+    const flaky = async (rate: number): Promise<RateProbe> => {
+      const probe = await model.run(rate);
+      // The first 2,000/s step hits a neighbour's stall; its rerun is clean.
+      if (rate === 2000 && stalls-- > 0) return { ...probe, p99Ms: 500 };
+      return probe;
+    };
+    const result = await searchMaxSustainableRate(flaky, { startRate: 500, maxRate: 1e6, budgetMs: 50, relativePrecision: 0.02, maxProbes: 40 });
+    expect(result.maxRate).toBeGreaterThan(8000);
+    expect(model.calls.filter((r) => r === 2000)).toHaveLength(2);
+    const strict = await searchMaxSustainableRate(queueModel(10_000, 1).run, { startRate: 500, maxRate: 1e6, budgetMs: 50, confirmFailures: 0, maxProbes: 40 });
+    // Without confirmation every failing rate is probed once; with it, twice.
+    expect(strict.probes.filter((p) => !p.sustainable).length).toBe(new Set(strict.probes.filter((p) => !p.sustainable).map((p) => p.rate)).size);
+    expect(result.probes.filter((p) => !p.sustainable).length).toBe(2 * new Set(result.probes.filter((p) => !p.sustainable && p.rate !== 2000).map((p) => p.rate)).size + 1);
+  });
+
   it('counts a backlog as unsustainable even when the delivered p99 looks fine', () => {
     expect(isSustainable({ rate: 1000, offered: 1000, delivered: 970, p99Ms: 5 }, 50)).toBe(false);
     expect(isSustainable({ rate: 1000, offered: 1000, delivered: 990, p99Ms: 5 }, 50)).toBe(true);
