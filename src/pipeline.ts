@@ -237,6 +237,14 @@ export class LivePipeline {
         attempts: distributed.attempts,
         backoffMs: distributed.backoff,
         resultTimeoutMs: distributed.resultTimeout,
+        autoscale: autoscaleOptionsOf(model),
+        localWorkers: distributed.localWorkers,
+        manifestPath: model.manifest,
+        queueBudgetMs: this.spec.budgets.queue,
+        events: {
+          onScaleDecision: (decision) => this.metrics.scaleDecision(model.name, decision.desired, decision.reason),
+          onColdStart: (ms) => this.metrics.workerColdStartMs(model.name, ms),
+        },
       });
     }
     return new InferencePool({

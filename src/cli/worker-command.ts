@@ -37,18 +37,22 @@ export function registerWorkerCommand(program: Command): void {
         lockDurationMs: durationFlag('--lock-duration', flags.lockDuration ?? '5s'),
       });
       let stopping: Promise<void> | undefined;
+      let starting: Promise<void> | undefined;
       const stop = (signal: string): void => {
         if (stopping !== undefined) return;
         console.log(`livepipe worker: ${signal}, finishing the batches in hand…`);
-        stopping = worker.close().then(() => {
+        // A signal during start-up waits for the queue consumer to exist, so close() really stops it.
+        const started = (starting ?? Promise.resolve()).catch(() => undefined);
+        stopping = started.then(() => worker.close()).then(() => {
           const { batches, items } = worker.stats();
           console.log(`livepipe worker: stopped after ${batches} batches (${items} items)`);
         });
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
-      await worker.start();
-      console.log(`livepipe worker: ${worker.describe()}`);
+      starting = worker.start();
+      await starting;
+      if (stopping === undefined) console.log(`livepipe worker: ${worker.describe()}`);
     });
 }
 

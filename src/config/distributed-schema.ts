@@ -31,6 +31,12 @@ export const distributedSchema = z.strictObject({
   backoff: positiveDuration.default(100),
   /** A batch without a result this long after it was queued fails with worker-failed. */
   resultTimeout: positiveDuration.default(30_000),
+  /**
+   * With autoscale.enabled: the router starts and stops `livepipe worker` processes on its own host
+   * as the autoscaler decides (min 0 scales to zero). Off: it only reports livepipe_desired_workers,
+   * for KEDA or an HPA to act on.
+   */
+  localWorkers: z.boolean().default(false),
 });
 
 export type DistributedSpec = z.output<typeof distributedSchema>;

@@ -2,6 +2,8 @@
 // batch to the model's queue on Redis, and resolves the items when a `livepipe worker` process
 // pushes the batch's results onto this router's own Redis list. BullMQ retries stalled and failed
 // jobs; the ledger makes a second completion of the same job harmless. Same API as InferencePool.
+// With autoscale it runs the KPA autoscaler: it reports the desired worker count (for KEDA/HPA), and
+// with localWorkers it starts and stops `livepipe worker` processes on this host itself.
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -9,13 +11,17 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { LivepipeError } from '../../errors.js';
-import type { InferenceInput, InferenceResult, InferOptions } from '../inference-pool.js';
+import { PoolAutoscaler, type AutoscaleOptions, type LoadSample, type ScalableTarget } from '../autoscaler.js';
+import { BatchTimeModel } from '../batch-time-model.js';
+import type { InferenceInput, InferenceResult, InferOptions, PoolEvents } from '../inference-pool.js';
+import type { ScaleDecision } from '../kpa.js';
 import { MicroBatcher } from '../micro-batcher.js';
 import { POOL_REJECTION_REASONS, PoolRejection, type PoolRejectionReason } from '../pool-rejection.js';
 import { decodeBatchResult, isValidQueueName, QUEUE_PREFIX, resultListKey, type BatchJobData, type BatchResultMessage } from './job-protocol.js';
 import type { ModelPool } from './model-pool.js';
 import { connectRedis } from './redis-connection.js';
 import { ResultLedger, type LedgerBatch } from './result-ledger.js';
+import { WorkerProcessGroup, type WorkerProcessStats } from './worker-processes.js';
 
 export interface DistributedPoolOptions {
   /** The model's name, for messages. */
@@ -36,15 +42,36 @@ export interface DistributedPoolOptions {
   resultTimeoutMs?: number;
   /** How often queue depth and remote workers are read from Redis; default 1 s. */
   statsRefreshMs?: number;
+  /** Run the KPA autoscaler; without localWorkers it only decides (onScaleDecision → livepipe_desired_workers, for KEDA/HPA). */
+  autoscale?: AutoscaleOptions;
+  /** Start and stop `livepipe worker` processes on this host as the autoscaler decides; needs autoscale and manifestPath. */
+  localWorkers?: boolean;
+  /** The model manifest local worker processes load. */
+  manifestPath?: string;
+  /** Extra `livepipe worker` flags for local worker processes. */
+  workerArgs?: readonly string[];
+  /** A local worker process that has not exited this long after SIGTERM is killed; default 10 s. */
+  workerStopTimeoutMs?: number;
+  /** Queue stage budget, for the autoscaler's queueing-delay prediction. */
+  queueBudgetMs?: number;
+  events?: Pick<PoolEvents, 'onScaleDecision' | 'onColdStart'>;
   logger?: Logger;
 }
 
 export interface DistributedPoolStats {
-  /** Remote worker processes connected to the queue (BullMQ workers seen on Redis). */
+  /** Worker processes connected to the queue (BullMQ workers seen on Redis, local ones included). */
   workers: number;
   /** Batches being run by remote workers now (active jobs, all routers). */
   busy: number;
+  /** Local worker processes loading the model. */
   starting: number;
+  /** The worker count the autoscaler asks for; undefined without autoscale. */
+  desiredWorkers: number | undefined;
+  /** Local worker processes (localWorkers), with their cold starts; undefined without. */
+  localWorkers: (WorkerProcessStats & { pids: number[] }) | undefined;
+  /** Requests that found no worker and woke the autoscaler. */
+  activations: number;
+  lastDecision: ScaleDecision | undefined;
   /** Items batching here plus items waiting in the queue (jobs × mean batch size, all routers). */
   queued: number;
   /** Jobs waiting or running in the queue × mean batch size, all routers. */
@@ -85,10 +112,12 @@ const DEFAULT_STATS_REFRESH_MS = 1000;
 const POP_COUNT = 256;
 /** The result loop's blocking pop returns this often (s) to notice close(). */
 const POP_BLOCK_S = 0.5;
+/** Assumed spawn → serving time of a worker process before one was measured (Node + ONNX session load). */
+const PROCESS_COLD_START_PRIOR_MS = 3000;
 
-export class DistributedPool implements ModelPool {
+export class DistributedPool implements ModelPool, ScalableTarget {
   readonly routerId: string;
-  private readonly options: Required<Omit<DistributedPoolOptions, 'logger'>>;
+  private readonly options: Required<Pick<DistributedPoolOptions, 'model' | 'redis' | 'queue' | 'maxBatch' | 'maxDelayMs' | 'queueLimit' | 'attempts' | 'backoffMs' | 'resultTimeoutMs' | 'statsRefreshMs'>>;
   private readonly logger: Logger;
   private readonly batcher: MicroBatcher<PendingItem>;
   private readonly ledger = new ResultLedger<PendingItem>();
@@ -116,8 +145,19 @@ export class DistributedPool implements ModelPool {
   private retriedResults = 0;
   private strayResults = 0;
   private readonly rejectedBy = Object.fromEntries(POOL_REJECTION_REASONS.map((r) => [r, 0])) as Record<PoolRejectionReason, number>;
+  private workersSeen = 0;
+  /** Workers seen on Redis that are not this pool's local processes. */
   private remoteWorkers = 0;
   private queueJobs = { waiting: 0, active: 0 };
+  private readonly autoscaler: PoolAutoscaler | undefined;
+  private readonly processes: WorkerProcessGroup | undefined;
+  private readonly batchTime = new BatchTimeModel();
+  private desired: number | undefined;
+  private activations = 0;
+  private loadArea = 0;
+  private loadSince = performance.now();
+  private sampleStart = performance.now();
+  private arrivals = 0;
 
   constructor(options: DistributedPoolOptions) {
     const { maxBatch, maxDelayMs, queueLimit } = options;
@@ -159,6 +199,25 @@ export class DistributedPool implements ModelPool {
     this.jobPrefix = `${this.routerId}-`;
     this.highWater = Math.max(1, Math.floor(queueLimit * 0.75));
     this.lowWater = Math.floor(queueLimit * 0.5);
+    if (options.localWorkers === true) {
+      if (options.autoscale === undefined) {
+        throw invalid('distributed.localWorkers needs autoscale.enabled: true (with autoscale.min/max); or start `livepipe worker` processes yourself');
+      }
+      if (options.manifestPath === undefined || options.manifestPath === '') throw invalid('distributed.localWorkers needs the model manifest path');
+      this.processes = new WorkerProcessGroup({
+        manifestPath: options.manifestPath,
+        redis: options.redis,
+        queue: options.queue,
+        logger: this.logger,
+        stopTimeoutMs: options.workerStopTimeoutMs,
+        workerArgs: options.workerArgs,
+        onColdStart: options.events?.onColdStart,
+      });
+    }
+    if (options.autoscale !== undefined) {
+      this.autoscaler = new PoolAutoscaler(this, options.autoscale, { queueBudgetMs: options.queueBudgetMs, onDecision: options.events?.onScaleDecision });
+      this.desired = options.autoscale.min;
+    }
   }
 
   /** Connects to Redis and starts taking results; rejects with LP_BROKER_UNAVAILABLE if Redis cannot be reached. */
@@ -178,8 +237,14 @@ export class DistributedPool implements ModelPool {
       });
       await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
       await this.refreshQueueStats();
+      if (this.processes !== undefined) {
+        // The first `min` processes must load: a manifest they cannot serve is reported here, not later.
+        this.processes.resize(this.desired ?? 0);
+        await this.processes.whenReady();
+      }
     } catch (error) {
       this.state = 'failed';
+      await this.processes?.close();
       await this.disconnect();
       this.rejectAll(this.batcher.drain(), 'worker-failed', `model "${this.options.model}": the distributed pool failed to start`);
       throw error;
@@ -192,6 +257,7 @@ export class DistributedPool implements ModelPool {
       void this.refreshQueueStats();
     }, Math.min(this.options.statsRefreshMs, Math.max(50, this.options.resultTimeoutMs / 4)));
     this.housekeeping.unref();
+    this.autoscaler?.start();
     this.pump();
   }
 
@@ -209,6 +275,8 @@ export class DistributedPool implements ModelPool {
     const now = performance.now();
     const deadline = options?.deadlineMs;
     return new Promise<InferenceResult>((resolve, reject) => {
+      this.accrueLoad(now);
+      this.arrivals++;
       this.batcher.push({
         id: input.id,
         text: input.text,
@@ -217,8 +285,82 @@ export class DistributedPool implements ModelPool {
         resolve,
         reject,
       });
+      // Activation: the autoscaler asked for zero workers; wake it now rather than at the next tick.
+      if (this.desired === 0 && this.state === 'running') this.activate(now);
       this.pump();
     });
+  }
+
+  private activate(now: number): void {
+    this.activations++;
+    (this.autoscaler as PoolAutoscaler).decideNow(now);
+    if (this.desired === 0 && this.readyWorkers() === 0) this.resize(1);
+  }
+
+  /** Items waiting for a worker: batching here plus jobs waiting in the queue (all routers) × the open batches' size. */
+  queuedItems(): number {
+    const open = this.ledger.openBatches;
+    const perJob = open > 0 ? this.ledger.openItems / open : this.itemsPerJob();
+    return this.batcher.length + Math.round(this.queueJobs.waiting * perJob);
+  }
+
+  /** Local processes serving plus the other workers seen on Redis. */
+  readyWorkers(): number {
+    return (this.processes?.ready() ?? 0) + this.remoteWorkers;
+  }
+
+  perItemMs(): number | undefined {
+    if (this.batchTime.count === 0) return undefined;
+    return this.batchTime.predict(this.options.maxBatch) / this.options.maxBatch;
+  }
+
+  coldStartMs(): number {
+    return this.processes?.meanColdStartMs() ?? PROCESS_COLD_START_PRIOR_MS;
+  }
+
+  /** Time-averaged items in flight and arrivals since the previous call (for the autoscaler). */
+  takeLoadSample(now: number): LoadSample {
+    this.accrueLoad(now);
+    const elapsed = now - this.sampleStart;
+    const concurrency = elapsed > 0 ? this.loadArea / elapsed : this.itemsInFlight();
+    const sample = { concurrency, arrivals: this.arrivals };
+    this.loadArea = 0;
+    this.arrivals = 0;
+    this.sampleStart = now;
+    return sample;
+  }
+
+  /**
+   * Sets the number of workers wanted. Without local workers this is only reported; with them,
+   * local processes make up what the remote workers seen on Redis do not cover.
+   */
+  resize(workers: number): void {
+    if (!Number.isInteger(workers) || workers < 0) {
+      throw new LivepipeError('LP_CONFIG_INVALID', `DistributedPool.resize() takes an integer >= 0, got ${String(workers)}`);
+    }
+    this.desired = workers;
+    if (this.state === 'running' || this.state === 'closing') this.processes?.resize(Math.max(0, workers - this.remoteWorkers));
+  }
+
+  /**
+   * Items batching here, this router's items sent and unanswered (exact, every event), and other
+   * routers' jobs in the queue × the mean batch size (read every statsRefresh).
+   */
+  private itemsInFlight(): number {
+    const { waiting, active } = this.queueJobs;
+    const othersJobs = Math.max(0, waiting + active - this.ledger.openBatches);
+    return this.batcher.length + this.ledger.openItems + Math.round(othersJobs * this.itemsPerJob());
+  }
+
+  private itemsPerJob(): number {
+    return this.batches === 0 ? this.options.maxBatch : this.sentItems / this.batches;
+  }
+
+  /** Integrates items in flight over time; called before each change to it. */
+  private accrueLoad(now: number): void {
+    if (this.autoscaler === undefined || now <= this.loadSince) return;
+    this.loadArea += this.itemsInFlight() * (now - this.loadSince);
+    this.loadSince = now;
   }
 
   whenCapacity(): Promise<void> | undefined {
@@ -230,12 +372,17 @@ export class DistributedPool implements ModelPool {
     let rejected = 0;
     for (const count of Object.values(this.rejectedBy)) rejected += count;
     const meanBatchSize = this.batches === 0 ? 0 : this.sentItems / this.batches;
-    const perJob = meanBatchSize === 0 ? this.options.maxBatch : meanBatchSize;
+    const perJob = this.itemsPerJob();
     const { waiting, active } = this.queueJobs;
+    const local = this.processes?.stats();
     return {
-      workers: this.remoteWorkers,
+      workers: this.workersSeen,
       busy: active,
-      starting: 0,
+      starting: local?.starting ?? 0,
+      desiredWorkers: this.desired,
+      localWorkers: local === undefined ? undefined : { ...local, pids: (this.processes as WorkerProcessGroup).pids() },
+      activations: this.activations,
+      lastDecision: this.autoscaler?.lastDecision,
       queued: this.batcher.length + Math.round(waiting * perJob),
       queueDepth: Math.round((waiting + active) * perJob),
       queueJobs: { waiting, active },
@@ -258,11 +405,16 @@ export class DistributedPool implements ModelPool {
   }
 
   private async shutDown(): Promise<void> {
+    this.autoscaler?.stop();
     const wasRunning = this.state === 'running';
     if (this.state === 'created' || this.state === 'failed' || this.state === 'starting') {
       this.rejectAll(this.batcher.drain(), 'closed', `the distributed pool of model "${this.options.model}" was closed before it started`);
     }
     this.state = 'closing';
+    // Local workers scaled to zero still answer what is batching or queued.
+    if (wasRunning && this.processes !== undefined && this.batcher.length + this.ledger.openItems > 0 && this.processes.active() === 0) {
+      this.processes.resize(1);
+    }
     if (wasRunning) {
       await new Promise<void>((resolve) => {
         this.drained = resolve;
@@ -275,6 +427,7 @@ export class DistributedPool implements ModelPool {
     this.state = 'closed';
     this.releaseCapacityWaiters();
     await this.resultLoop;
+    await this.processes?.close();
     await this.disconnect();
   }
 
@@ -337,6 +490,7 @@ export class DistributedPool implements ModelPool {
       this.sentItems += items.length;
     }
     queue.addBulk(jobs).catch((error: unknown) => {
+      this.accrueLoad(performance.now());
       const message = `could not add ${jobs.length} batch job(s) to Redis queue ${this.options.queue}: ${(error as Error).message}`;
       this.logger.error({ err: error }, message);
       for (const batch of sent) if (this.ledger.fail(batch.jobId) !== undefined) this.rejectAll(batch.items, 'worker-failed', message);
@@ -372,6 +526,7 @@ export class DistributedPool implements ModelPool {
       this.logger.warn({ err: error }, 'ignored an undecodable result message');
       return;
     }
+    this.accrueLoad(performance.now());
     const outcome = this.ledger.settle(message.jobId, message.ids);
     switch (outcome.kind) {
       case 'duplicate':
@@ -390,6 +545,7 @@ export class DistributedPool implements ModelPool {
     const now = performance.now();
     const items = outcome.batch.items;
     const batchSize = items.length;
+    this.batchTime.observe(batchSize, message.inferMs);
     for (let i = 0; i < batchSize; i++) {
       const item = items[i] as PendingItem;
       const result = message.results[i] as InferenceResult;
@@ -410,6 +566,7 @@ export class DistributedPool implements ModelPool {
     // 'failed' is also reported for an attempt that will be retried: only a job in the failed set is done.
     const state = await queue.getJobState(jobId).catch(() => 'unknown' as const);
     if (state !== 'failed' && state !== 'unknown') return;
+    this.accrueLoad(performance.now());
     const batch = this.ledger.fail(jobId);
     if (batch !== undefined) {
       this.rejectAll(batch.items, 'worker-failed', `batch job ${jobId} failed after ${this.options.attempts} attempt(s): ${reason}`);
@@ -421,6 +578,7 @@ export class DistributedPool implements ModelPool {
   private failOverdue(): void {
     const overdue = this.ledger.overdue(performance.now() - this.options.resultTimeoutMs);
     if (overdue.length === 0) return;
+    this.accrueLoad(performance.now());
     for (const { jobId } of overdue) {
       const batch = this.ledger.fail(jobId);
       if (batch === undefined) continue;
@@ -439,12 +597,28 @@ export class DistributedPool implements ModelPool {
     const queue = this.queue;
     if (queue === undefined) return;
     try {
-      const [counts, workers] = await Promise.all([queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active'), queue.getWorkersCount()]);
+      const [counts, workers] = await Promise.all([queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active'), queue.getWorkers()]);
+      this.accrueLoad(performance.now());
       this.queueJobs = { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0), active: counts.active ?? 0 };
-      this.remoteWorkers = workers;
+      this.workersSeen = workers.length;
+      this.remoteWorkers = this.processes === undefined ? workers.length : this.countRemote(workers);
     } catch (error) {
       this.logger.debug({ err: error }, 'reading queue stats failed');
     }
+  }
+
+  /** Workers on Redis other than this pool's processes (a `livepipe worker` names its connection …:w:<host>:<pid>). */
+  private countRemote(workers: ReadonlyArray<Record<string, string>>): number {
+    const processes = this.processes as WorkerProcessGroup;
+    const localHost = `:w:${hostname()}:`;
+    let remote = 0;
+    for (const worker of workers) {
+      const name = worker.rawname ?? '';
+      const at = name.lastIndexOf(localHost);
+      if (at >= 0 && processes.spawnedPid(Number(name.slice(at + localHost.length)))) continue;
+      remote++;
+    }
+    return remote;
   }
 
   private rejectAll(items: readonly PendingItem[], reason: PoolRejectionReason, message: string): void {

@@ -15,3 +15,4 @@ export {
   type BatchResultMessage,
 } from './job-protocol.js';
 export { connectRedis } from './redis-connection.js';
+export { WorkerProcessGroup, type WorkerProcessOptions, type WorkerProcessStats } from './worker-processes.js';

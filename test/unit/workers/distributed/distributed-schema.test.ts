@@ -4,7 +4,7 @@ import { modelSchema, overlaySchema } from '../../../../src/config/schema.js';
 
 describe('models[].distributed', () => {
   it('fills in the local Redis and the retry defaults', () => {
-    expect(distributedSchema.parse({})).toEqual({ redis: 'redis://127.0.0.1:6379', attempts: 3, backoff: 100, resultTimeout: 30_000 });
+    expect(distributedSchema.parse({})).toEqual({ redis: 'redis://127.0.0.1:6379', attempts: 3, backoff: 100, resultTimeout: 30_000, localWorkers: false });
   });
 
   it('reads durations written as text', () => {
