@@ -11,13 +11,14 @@ import { createSource } from './sources/registry.js';
 import type { Source, SourceContext } from './sources/source.js';
 import type { Sink } from './delivery/sink.js';
 import { createSink } from './delivery/sink-registry.js';
-import { InferencePool, autoscaleOptionsOf, type InferenceResult } from './workers/index.js';
+import { InferencePool, autoscaleOptionsOf } from './workers/index.js';
 import { DistributedPool, type ModelPool } from './workers/distributed/index.js';
 import { RedisOverlayFanout } from './overlay/index.js';
 import { EngagementAggregator } from './aggregate/index.js';
 import { OverlayServer } from './overlay/index.js';
 import { PipelineMetrics } from './metrics/index.js';
 import { DeadLetterLog, type DeadLetter } from './delivery/dead-letter.js';
+import { resultEvent } from './inference/result-event.js';
 
 export interface PipelineRunOptions {
   /** Overrides overlay.port (0 picks a free port). */
@@ -382,27 +383,3 @@ function overlayPayload(event: LiveEvent): unknown {
   return { id: event.id, type: event.type, source: event.source, time: event.time, causeid: event[CAUSE_ID], data: event.data };
 }
 
-function resultEvent(model: string, type: string, cause: LiveEvent, text: string, result: InferenceResult): LiveEvent {
-  const causeData = cause.data as { viewer?: unknown } | undefined;
-  return {
-    specversion: '1.0',
-    id: `${cause.id}/${model}`,
-    source: `/livepipe/models/${model}`,
-    type,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    subject: cause.id,
-    [CAUSE_ID]: cause.id,
-    [STREAM]: cause[STREAM],
-    [INGEST_TIME]: cause[INGEST_TIME],
-    data: {
-      text,
-      viewer: causeData?.viewer,
-      label: result.label,
-      score: result.score,
-      scores: result.scores,
-      moderation: result.moderation?.flagged ? 'flagged' : 'ok',
-      model,
-    },
-  };
-}

@@ -4,11 +4,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LivepipeError } from '../errors.js';
-import { CAUSE_ID, INGEST_TIME, STREAM, type LiveEvent } from '../events/cloudevent.js';
+import { INGEST_TIME, type LiveEvent } from '../events/cloudevent.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { cloudEventToHttpMessage, httpRequestToCloudEvents } from '../events/http-binding.js';
 import { loadModelManifest } from '../inference/model-registry.js';
 import { InferencePool, isPoolRejection, type InferenceResult } from '../workers/index.js';
+import { resultEvent } from '../inference/result-event.js';
 
 export interface ModelServiceOptions {
   /** Path of the model manifest (YAML). */
@@ -250,33 +251,6 @@ export class ModelService {
   private answer(response: ServerResponse, status: number, error: string | undefined, body?: unknown): void {
     response.writeHead(status, JSON_HEADERS).end(JSON.stringify(body ?? { error }));
   }
-}
-
-/** The reply: the same shape as a pipeline model's result event, so triggers can match either. */
-function resultEvent(model: string, type: string, cause: LiveEvent, text: string, result: InferenceResult): LiveEvent {
-  const viewer = (cause.data as { viewer?: unknown } | undefined)?.viewer;
-  const event: LiveEvent = {
-    specversion: '1.0',
-    id: `${cause.id}/${model}`,
-    source: `/livepipe/models/${model}`,
-    type,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    subject: cause.id,
-    [CAUSE_ID]: cause.id,
-    [INGEST_TIME]: cause[INGEST_TIME],
-    data: {
-      text,
-      viewer,
-      label: result.label,
-      score: result.score,
-      scores: result.scores,
-      moderation: result.moderation?.flagged ? 'flagged' : 'ok',
-      model,
-    },
-  };
-  if (cause[STREAM] !== undefined) event[STREAM] = cause[STREAM];
-  return event;
 }
 
 function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
