@@ -3,7 +3,8 @@
 // pure KPA (same code, prediction off, Knative defaults). Open loop: latency counts from each
 // event's scheduled time. With --cycles N it instead measures RSS over N scale cycles 0→2→0.
 // Run: npx tsx bench/autoscale.ts [--quick] [--rate 1000] [--factor 10] [--repeat 2] [--cycles 30]
-// Writes bench/results/autoscale-<ts>.json and .svg (bench/results is git-ignored).
+// Writes bench/results/autoscale-<ts>.json and .svg (bench/results is git-ignored). The harness runs
+// the same replay as its `autoscale` scenario (bench/scenarios/autoscale.ts, `livepipe bench autoscale`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -15,42 +16,73 @@ import { KNATIVE_DEFAULTS, type ScaleDecision } from '../src/workers/kpa.js';
 import { InferencePool } from '../src/workers/inference-pool.js';
 import type { AutoscaleOptions } from '../src/workers/autoscaler.js';
 import { collectMachineInfo } from './harness/machine-info.js';
-import { lineChart } from './harness/svg-chart.js';
-
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    rate: { type: 'string', default: '1000' },
-    factor: { type: 'string', default: '10' },
-    cycles: { type: 'string' },
-    /** Pairs of runs, in A-B-B-A order so that drift on a shared machine hits both modes alike. */
-    repeat: { type: 'string', default: '1' },
-    'max-workers': { type: 'string' },
-  },
-});
+import { lineChart, type LineChartOptions } from './harness/svg-chart.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const manifestPath = fileURLToPath(new URL('../models/chat-sentiment.yaml', import.meta.url));
-const texts = loadSentimentSentences().map((s) => s.text);
 const QUEUE_BUDGET_MS = 50;
 const E2E_BUDGET_MS = 150;
 const BIN_MS = 250;
 
-/** Quick mode shrinks every duration — load phases and autoscaler windows alike — by this factor. */
-const timeScale = args.quick ? 0.1 : 1;
-const baseRate = Number(args.rate);
-const factor = Number(args.factor);
-const maxWorkers = Number(args['max-workers'] ?? Math.max(2, availableParallelism()));
-const phases = {
-  steadyMs: args.quick ? 4000 : 20_000,
-  /** Time constant of the surge's exponential decay; ~3τ brings it back near the base rate. */
-  decayTauMs: args.quick ? 3000 : 10_000,
-  surgeMs: args.quick ? 9000 : 30_000,
-  idleMs: Math.ceil((KNATIVE_DEFAULTS.stableWindowMs + KNATIVE_DEFAULTS.scaleToZeroGracePeriodMs) * timeScale * 1.3),
-};
+export type AutoscaleMode = 'livepipe' | 'pure-kpa';
+export const AUTOSCALE_MODES: readonly AutoscaleMode[] = ['livepipe', 'pure-kpa'];
 
-function offeredRate(t: number): number {
-  const { steadyMs, decayTauMs, surgeMs } = phases;
+export interface SurgeReplayOptions {
+  /** Shrinks every duration — load phases and autoscaler windows alike — tenfold (~1 min for both modes). */
+  quick: boolean;
+  /** Steady offered rate, events/s (default 1000). */
+  baseRate?: number;
+  /** Peak of the surge as a multiple of the steady rate (default 10). */
+  factor?: number;
+  /** Pairs of runs, in A-B-B-A order so that drift on a shared machine hits both modes alike (default 1). */
+  repeat?: number;
+  /** Most workers the autoscaler may start (default: the machine's cores, at least 2). */
+  maxWorkers?: number;
+  /** Called after each finished run, for progress output. */
+  onRun?: (run: SurgeRun) => void;
+}
+
+/** The load shape and the autoscaler windows a replay runs with, fixed before it starts. */
+export interface SurgePlan {
+  quick: boolean;
+  timeScale: number;
+  baseRate: number;
+  factor: number;
+  maxWorkers: number;
+  phases: { steadyMs: number; decayTauMs: number; surgeMs: number; idleMs: number };
+  queueBudgetMs: number;
+  e2eBudgetMs: number;
+  binMs: number;
+}
+
+export function surgePlan(options: Pick<SurgeReplayOptions, 'quick' | 'baseRate' | 'factor' | 'maxWorkers'>): SurgePlan {
+  const timeScale = options.quick ? 0.1 : 1;
+  const baseRate = options.baseRate ?? 1000;
+  const factor = options.factor ?? 10;
+  if (!(baseRate > 0) || !(factor >= 1)) throw new Error(`surge replay needs a positive rate and a factor ≥ 1 (got rate ${baseRate}, factor ${factor})`);
+  return {
+    quick: options.quick,
+    timeScale,
+    baseRate,
+    factor,
+    maxWorkers: options.maxWorkers ?? Math.max(2, availableParallelism()),
+    phases: {
+      steadyMs: options.quick ? 4000 : 20_000,
+      /** Time constant of the surge's exponential decay; ~3τ brings it back near the base rate. */
+      decayTauMs: options.quick ? 3000 : 10_000,
+      surgeMs: options.quick ? 9000 : 30_000,
+      idleMs: Math.ceil((KNATIVE_DEFAULTS.stableWindowMs + KNATIVE_DEFAULTS.scaleToZeroGracePeriodMs) * timeScale * 1.3),
+    },
+    queueBudgetMs: QUEUE_BUDGET_MS,
+    e2eBudgetMs: E2E_BUDGET_MS,
+    binMs: BIN_MS,
+  };
+}
+
+/** Offered events/s at t ms into the replay: steady, a linear climb to factor× within 1 s, exponential decay, then idle. */
+export function offeredRate(plan: SurgePlan, t: number): number {
+  const { steadyMs, decayTauMs, surgeMs } = plan.phases;
+  const { baseRate, factor } = plan;
   if (t < steadyMs) return baseRate;
   const s = t - steadyMs;
   if (s < 1000) return baseRate * (1 + ((factor - 1) * s) / 1000);
@@ -62,21 +94,22 @@ function offeredRate(t: number): number {
  * livepipe: the pipeline file's defaults (target 32 in flight per worker, budget prediction on).
  * pure-kpa: Knative's defaults throughout (target 100), prediction off. Windows as Knative's in both.
  */
-function autoscaleFor(mode: 'livepipe' | 'pure-kpa'): AutoscaleOptions {
+function autoscaleFor(plan: SurgePlan, mode: AutoscaleMode): AutoscaleOptions {
   const k = KNATIVE_DEFAULTS;
   return {
     ...k,
     targetConcurrency: mode === 'livepipe' ? 32 : k.targetConcurrency,
     min: 0,
-    max: maxWorkers,
-    stableWindowMs: k.stableWindowMs * timeScale,
-    scaleToZeroGracePeriodMs: k.scaleToZeroGracePeriodMs * timeScale,
-    tickMs: Math.max(100, 2000 * timeScale),
+    max: plan.maxWorkers,
+    stableWindowMs: k.stableWindowMs * plan.timeScale,
+    scaleToZeroGracePeriodMs: k.scaleToZeroGracePeriodMs * plan.timeScale,
+    tickMs: Math.max(100, 2000 * plan.timeScale),
     budgetPrediction: mode === 'livepipe',
   };
 }
 
-interface Bin {
+/** One BIN_MS slice of a replay: what was offered, what the pool looked like, how late answers were. */
+export interface SurgeBin {
   t: number;
   offered: number;
   workers: number;
@@ -88,7 +121,61 @@ interface Bin {
   answered: number;
 }
 
-async function replay(mode: 'livepipe' | 'pure-kpa') {
+/** One replay of the surge in one autoscaler mode. Times are ms; null where the event never happened. */
+export interface SurgeRun {
+  mode: AutoscaleMode;
+  events: number;
+  budgetBreaches: number;
+  budgetBreachPercent: number;
+  p50E2eMs: number;
+  p99E2eMs: number;
+  maxE2eMs: number;
+  /** Workers (ready + starting) integrated over the replay. */
+  workerSeconds: number;
+  /** From the start of the surge to the first moment more than one worker is ready or starting. */
+  timeToScaleUpMs: number | null;
+  /** From the start of the idle phase to the last worker gone. */
+  timeToZeroMs: number | null;
+  maxWorkersSeen: number;
+  coldStarts: number;
+  meanColdStartMs: number;
+  late: number;
+  decisionsByReason: Record<string, number>;
+  batchTime: ReturnType<InferencePool['stats']>['batchTime'];
+  bins: SurgeBin[];
+}
+
+/** The median over a mode's runs; null where no run saw the event (never scaled up, never reached zero). */
+export interface SurgeMedian {
+  mode: AutoscaleMode;
+  runs: number;
+  budgetBreachPercent: number | null;
+  p99E2eMs: number | null;
+  workerSeconds: number | null;
+  timeToScaleUpMs: number | null;
+  timeToZeroMs: number | null;
+  meanColdStartMs: number | null;
+}
+
+export interface SurgeReplayResult {
+  plan: SurgePlan;
+  runs: SurgeRun[];
+  medians: Record<AutoscaleMode, SurgeMedian>;
+}
+
+export interface ScaleCycleResult {
+  variant: string;
+  cycles: number;
+  coldStarts: number;
+  reused: number;
+  meanColdStartMs: number;
+  rssStartMiB: number;
+  rssEndMiB: number | undefined;
+  rssGrowthMiB: number;
+  rssMiB: number[];
+}
+
+async function replay(plan: SurgePlan, texts: readonly string[], mode: AutoscaleMode): Promise<SurgeRun> {
   const decisions: ScaleDecision[] = [];
   const pool = new InferencePool({
     manifestPath,
@@ -96,9 +183,9 @@ async function replay(mode: 'livepipe' | 'pure-kpa') {
     maxBatch: 32,
     maxDelayMs: 2,
     queueLimit: 1_000_000,
-    queueBudgetMs: QUEUE_BUDGET_MS,
+    queueBudgetMs: plan.queueBudgetMs,
     deadlinePolicy: 'deliver-late',
-    autoscale: autoscaleFor(mode),
+    autoscale: autoscaleFor(plan, mode),
     parkMs: 0,
     events: { onScaleDecision: (d) => decisions.push(d) },
   });
@@ -112,7 +199,8 @@ async function replay(mode: 'livepipe' | 'pure-kpa') {
   let binLatencies: number[] = [];
   let breaches = 0;
   let binBreaches = 0;
-  const bins: Bin[] = [];
+  const bins: SurgeBin[] = [];
+  const { phases } = plan;
   const totalMs = phases.surgeMs + phases.steadyMs + phases.idleMs;
   const started = performance.now();
   let sent = 0;
@@ -134,7 +222,7 @@ async function replay(mode: 'livepipe' | 'pure-kpa') {
     return stats;
   };
 
-  let nextBin = started + BIN_MS;
+  let nextBin = started + plan.binMs;
   let lastSendAt = started;
   while (true) {
     const now = performance.now();
@@ -142,19 +230,19 @@ async function replay(mode: 'livepipe' | 'pure-kpa') {
     if (t >= totalMs) break;
     // Integrate the offered rate over the step and send what is due, spread evenly over the step:
     // latency counts from each event's scheduled time, however late the loop ran.
-    const rate = offeredRate(t);
+    const rate = offeredRate(plan, t);
     const stepMs = now - lastSendAt;
     due += (rate * stepMs) / 1000;
     const count = Math.floor(due) - sent;
     for (let i = 0; i < count; i++) {
       const scheduled = lastSendAt + (stepMs * (i + 1)) / count;
       const seq = sent++;
-      const deadlineMs = performance.timeOrigin + scheduled + E2E_BUDGET_MS;
+      const deadlineMs = performance.timeOrigin + scheduled + plan.e2eBudgetMs;
       const work = pool.infer({ id: `e${seq}`, text: texts[seq % texts.length] as string }, { deadlineMs }).then(() => {
         const ms = performance.now() - scheduled;
         latencies.push(ms);
         binLatencies.push(ms);
-        if (ms > E2E_BUDGET_MS) {
+        if (ms > plan.e2eBudgetMs) {
           breaches++;
           binBreaches++;
         }
@@ -178,7 +266,7 @@ async function replay(mode: 'livepipe' | 'pure-kpa') {
       });
       binLatencies = [];
       binBreaches = 0;
-      nextBin += BIN_MS;
+      nextBin += plan.binMs;
     }
     await sleep(1);
   }
@@ -210,7 +298,7 @@ async function replay(mode: 'livepipe' | 'pure-kpa') {
 }
 
 /** Two seconds of load through a throwaway pool, so that the first measured run does not pay for JIT and module loading. */
-async function warmUp(): Promise<void> {
+async function warmUp(texts: readonly string[]): Promise<void> {
   const pool = new InferencePool({ manifestPath, workers: 1, maxBatch: 32, maxDelayMs: 2, queueLimit: 1_000_000 });
   await pool.start();
   const until = performance.now() + 2000;
@@ -223,7 +311,8 @@ async function warmUp(): Promise<void> {
   await pool.close();
 }
 
-async function scaleCycles(cycles: number) {
+export async function measureScaleCycles(cycles: number): Promise<ScaleCycleResult[]> {
+  const texts = loadSentimentSentences().map((s) => s.text);
   const variants = [
     { name: 'terminate (parkMs 0)', parkMs: 0, maxParked: 0 },
     { name: 'park and reuse (parkMs 60 s, maxParked 2)', parkMs: 60_000, maxParked: 2 },
@@ -285,44 +374,27 @@ function round(value: number, digits: number): number {
   return Math.round(value * p) / p;
 }
 
-const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
-mkdirSync(resultsDir, { recursive: true });
-const machine = collectMachineInfo(repoRoot);
-
-if (args.cycles !== undefined) {
-  const cycles = Number(args.cycles);
-  const result = await scaleCycles(cycles);
-  const file = `${resultsDir}autoscale-cycles-${stamp}.json`;
-  writeFileSync(file, `${JSON.stringify({ scenario: 'autoscale-cycles', machine, result }, null, 2)}\n`);
-  for (const r of result) console.log(JSON.stringify({ ...r, rssMiB: undefined }));
-  writeFileSync(
-    `${resultsDir}autoscale-cycles-${stamp}.svg`,
-    lineChart({
-      title: `RSS after each scale cycle 0→2→0 (${cycles} cycles)`,
-      xLabel: 'cycle',
-      yLabel: 'RSS MiB',
-      series: result.map((r) => ({ label: r.variant, points: r.rssMiB.map((y, x) => ({ x: x + 1, y })) })),
-    }),
-  );
-  console.log(`wrote ${file}`);
-} else {
-  const settings = { quick: args.quick, timeScale, baseRate, factor, maxWorkers, phases, queueBudgetMs: QUEUE_BUDGET_MS, e2eBudgetMs: E2E_BUDGET_MS };
-  console.error(`surge replay: ${JSON.stringify(settings)}`);
-  await warmUp();
-  const runs: Array<Awaited<ReturnType<typeof replay>>> = [];
-  const repeat = Math.max(1, Number(args.repeat));
+/** Replays the surge with livepipe's autoscaler and with pure KPA (repeat pairs, A-B-B-A), after one warm-up. */
+export async function runSurgeReplay(options: SurgeReplayOptions): Promise<SurgeReplayResult> {
+  const plan = surgePlan(options);
+  const texts = loadSentimentSentences().map((s) => s.text);
+  await warmUp(texts);
+  const runs: SurgeRun[] = [];
+  const repeat = Math.max(1, Math.floor(options.repeat ?? 1));
   for (let r = 0; r < repeat; r++) {
-    const order = r % 2 === 0 ? (['livepipe', 'pure-kpa'] as const) : (['pure-kpa', 'livepipe'] as const);
+    const order = r % 2 === 0 ? AUTOSCALE_MODES : [...AUTOSCALE_MODES].reverse();
     for (const mode of order) {
-      const run = await replay(mode);
+      const run = await replay(plan, texts, mode);
       runs.push(run);
-      console.log(JSON.stringify({ ...run, bins: undefined }));
+      options.onRun?.(run);
     }
   }
-  const medians = (['livepipe', 'pure-kpa'] as const).map((mode) => {
+  const medianFor = (mode: AutoscaleMode): SurgeMedian => {
     const of = runs.filter((run) => run.mode === mode);
-    const median = (pick: (run: (typeof runs)[number]) => number | null) => medianOf(of.map(pick).filter((v): v is number => v !== null));
+    const median = (pick: (run: SurgeRun) => number | null): number | null => {
+      const value = medianOf(of.map(pick).filter((v): v is number => v !== null));
+      return Number.isNaN(value) ? null : value;
+    };
     return {
       mode,
       runs: of.length,
@@ -333,36 +405,95 @@ if (args.cycles !== undefined) {
       timeToZeroMs: median((run) => run.timeToZeroMs),
       meanColdStartMs: median((run) => run.meanColdStartMs),
     };
+  };
+  return { plan, runs, medians: { livepipe: medianFor('livepipe'), 'pure-kpa': medianFor('pure-kpa') } };
+}
+
+/** Per mode (its first run), workers over time and p99 e2e per bin against the budget. */
+export function surgeCharts(result: SurgeReplayResult): LineChartOptions[] {
+  const { plan } = result;
+  const charted = AUTOSCALE_MODES.flatMap((mode) => result.runs.filter((run) => run.mode === mode).slice(0, 1));
+  return charted.flatMap((run) => [
+    {
+      title: `${run.mode}: workers`,
+      xLabel: 's',
+      yLabel: 'workers',
+      series: [
+        { label: 'ready', points: run.bins.map((b) => ({ x: b.t, y: b.workers })) },
+        { label: 'desired', points: run.bins.map((b) => ({ x: b.t, y: b.desired })), dashed: true },
+        { label: `offered / ${Math.round(plan.baseRate)} per s`, points: run.bins.map((b) => ({ x: b.t, y: b.offered / plan.baseRate })), dashed: true },
+      ],
+    },
+    {
+      title: `${run.mode}: p99 e2e per ${plan.binMs} ms`,
+      xLabel: 's',
+      yLabel: 'ms',
+      yReference: { value: plan.e2eBudgetMs, label: 'e2e budget' },
+      yMax: plan.e2eBudgetMs * 4,
+      series: [{ label: 'p99', points: run.bins.filter((b) => b.answered > 0).map((b) => ({ x: b.t, y: b.p99Ms })) }],
+    },
+  ]);
+}
+
+/** The charts as one SVG file, two per row (one row per mode). */
+export function surgeSvg(result: SurgeReplayResult): string {
+  const charts = surgeCharts(result).map(lineChart);
+  const rows = Math.ceil(charts.length / 2);
+  const placed = charts.map((chart, i) => `<g transform="translate(${(i % 2) * 570} ${300 * Math.floor(i / 2)})">${chart}</g>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="1140" height="${300 * rows}">${placed.join('')}</svg>`;
+}
+
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      rate: { type: 'string', default: '1000' },
+      factor: { type: 'string', default: '10' },
+      cycles: { type: 'string' },
+      repeat: { type: 'string', default: '1' },
+      'max-workers': { type: 'string' },
+    },
   });
-  for (const row of medians) console.log(JSON.stringify({ median: row }));
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(resultsDir, { recursive: true });
+  const machine = collectMachineInfo(repoRoot);
+
+  if (args.cycles !== undefined) {
+    const cycles = Number(args.cycles);
+    const result = await measureScaleCycles(cycles);
+    const file = `${resultsDir}autoscale-cycles-${stamp}.json`;
+    writeFileSync(file, `${JSON.stringify({ scenario: 'autoscale-cycles', machine, result }, null, 2)}\n`);
+    for (const r of result) console.log(JSON.stringify({ ...r, rssMiB: undefined }));
+    writeFileSync(
+      `${resultsDir}autoscale-cycles-${stamp}.svg`,
+      lineChart({
+        title: `RSS after each scale cycle 0→2→0 (${cycles} cycles)`,
+        xLabel: 'cycle',
+        yLabel: 'RSS MiB',
+        series: result.map((r) => ({ label: r.variant, points: r.rssMiB.map((y, x) => ({ x: x + 1, y })) })),
+      }),
+    );
+    console.log(`wrote ${file}`);
+    return;
+  }
+  const options: SurgeReplayOptions = {
+    quick: args.quick,
+    baseRate: Number(args.rate),
+    factor: Number(args.factor),
+    repeat: Number(args.repeat),
+    maxWorkers: args['max-workers'] === undefined ? undefined : Number(args['max-workers']),
+    onRun: (run) => console.log(JSON.stringify({ ...run, bins: undefined })),
+  };
+  console.error(`surge replay: ${JSON.stringify(surgePlan(options))}`);
+  const result = await runSurgeReplay(options);
+  for (const mode of AUTOSCALE_MODES) console.log(JSON.stringify({ median: result.medians[mode] }));
   const file = `${resultsDir}autoscale-${stamp}.json`;
-  writeFileSync(file, `${JSON.stringify({ scenario: 'autoscale', machine, settings, medians, runs }, null, 2)}\n`);
-  const charted = (['livepipe', 'pure-kpa'] as const).flatMap((mode) => runs.filter((run) => run.mode === mode).slice(0, 1));
-  const charts = charted.map((run) =>
-    [
-      lineChart({
-        title: `${run.mode}: workers`,
-        xLabel: 's',
-        yLabel: 'workers',
-        series: [
-          { label: 'ready', points: run.bins.map((b) => ({ x: b.t, y: b.workers })) },
-          { label: 'desired', points: run.bins.map((b) => ({ x: b.t, y: b.desired })), dashed: true },
-          { label: `offered / ${Math.round(baseRate)} per s`, points: run.bins.map((b) => ({ x: b.t, y: b.offered / baseRate })), dashed: true },
-        ],
-      }),
-      lineChart({
-        title: `${run.mode}: p99 e2e per ${BIN_MS} ms`,
-        xLabel: 's',
-        yLabel: 'ms',
-        yReference: { value: E2E_BUDGET_MS, label: 'e2e budget' },
-        yMax: E2E_BUDGET_MS * 4,
-        series: [{ label: 'p99', points: run.bins.filter((b) => b.answered > 0).map((b) => ({ x: b.t, y: b.p99Ms })) }],
-      }),
-    ].join(''),
-  );
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1140" height="${300 * charted.length}">${charts
-    .map((c, i) => `<g transform="translate(0 ${300 * i})">${c.replace(/<svg[^>]*>/g, (m, offset: number) => (offset === 0 ? m : m.replace('<svg', '<svg x="570"')))}</g>`)
-    .join('')}</svg>`;
-  writeFileSync(`${resultsDir}autoscale-${stamp}.svg`, svg);
+  writeFileSync(file, `${JSON.stringify({ scenario: 'autoscale', machine, settings: result.plan, medians: Object.values(result.medians), runs: result.runs }, null, 2)}\n`);
+  writeFileSync(`${resultsDir}autoscale-${stamp}.svg`, surgeSvg(result));
   console.log(`wrote ${file}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await main();
 }

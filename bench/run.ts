@@ -1,4 +1,4 @@
-// The benchmark runner: `npm run bench -- [--quick|--full] [--out DIR] [--scenario NAME]`.
+// The benchmark runner: `npm run bench -- [--quick|--full] [--out DIR] [--scenario NAME] [NAME...]`.
 // Runs the scenarios in one process, each with its baseline and ceiling, and writes one JSON file
 // per scenario, summary.json and report.html (default out dir bench/results/<timestamp>/).
 import { join } from 'node:path';
@@ -7,8 +7,9 @@ import { parseArgs } from 'node:util';
 import { collectMachineInfo } from './harness/machine-info.js';
 import { Progress } from './harness/progress.js';
 import { writeResults } from './harness/result-writer.js';
-import { FULL_SETTINGS, QUICK_SETTINGS, type Scenario, type ScenarioResult } from './harness/scenario.js';
+import { FULL_SETTINGS, QUICK_SETTINGS, skippedResult, type Scenario, type ScenarioResult } from './harness/scenario.js';
 import { formatNumber } from './harness/svg-chart.js';
+import { autoscaleSurge } from './scenarios/autoscale.js';
 import { REPO_ROOT } from './scenarios/bench-pipeline.js';
 import { embeddedE2e } from './scenarios/embedded-e2e.js';
 import { kafkaE2e } from './scenarios/kafka-e2e.js';
@@ -17,7 +18,7 @@ import { rocketmqE2e } from './scenarios/rocketmq-e2e.js';
 import { routerFilters } from './scenarios/router-filters.js';
 
 /** Every scenario, in the order a run goes through them. */
-export const SCENARIOS: readonly Scenario[] = [embeddedE2e, kafkaE2e, rocketmqE2e, routerFilters, overlayFanout];
+export const SCENARIOS: readonly Scenario[] = [embeddedE2e, kafkaE2e, rocketmqE2e, routerFilters, overlayFanout, autoscaleSurge];
 
 export interface BenchOptions {
   mode: 'quick' | 'full';
@@ -35,6 +36,8 @@ export async function runBench(options: BenchOptions): Promise<{ outDir: string;
     throw new Error(`unknown scenario ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
   }
   const selected = wanted.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => wanted.includes(s.name));
+  // A scenario too long for the 3-minute quick suite runs only when named; the report says so.
+  const leftOut = (scenario: Scenario): boolean => options.mode === 'quick' && wanted.length === 0 && scenario.notInQuick !== undefined;
   const startedAt = new Date();
   const outDir = options.outDir ?? join(REPO_ROOT, 'bench', 'results', startedAt.toISOString().replace(/[:.]/g, '-'));
   const machine = collectMachineInfo(REPO_ROOT);
@@ -47,7 +50,9 @@ export async function runBench(options: BenchOptions): Promise<{ outDir: string;
     const scenarioStart = performance.now();
     let result: ScenarioResult;
     try {
-      result = await scenario.run({ settings, progress });
+      result = leftOut(scenario)
+        ? skippedResult(scenario, [`not part of a whole-suite --quick run: ${scenario.notInQuick ?? ''}`], 0)
+        : await scenario.run({ settings, progress });
     } catch (error) {
       result = {
         scenario: scenario.name,
@@ -107,7 +112,7 @@ export function summaryTable(results: ScenarioResult[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
       full: { type: 'boolean', default: false },
@@ -115,14 +120,15 @@ async function main(): Promise<void> {
       scenario: { type: 'string', multiple: true },
       list: { type: 'boolean', default: false },
     },
+    allowPositionals: true,
   });
   if (values.list) {
-    for (const s of SCENARIOS) console.log(`${s.name.padEnd(16)} ${s.title}`);
+    for (const s of SCENARIOS) console.log(`${s.name.padEnd(16)} ${s.title}${s.notInQuick === undefined ? '' : ' (--full or by name only)'}`);
     return;
   }
   if (values.quick && values.full) throw new Error('choose one of --quick and --full');
   const mode = values.full ? 'full' : 'quick';
-  const scenarios = (values.scenario ?? []).flatMap((s) => s.split(',')).filter((s) => s !== '');
+  const scenarios = [...(values.scenario ?? []), ...positionals].flatMap((s) => s.split(',')).filter((s) => s !== '');
   const { outDir, results } = await runBench({ mode, outDir: values.out, scenarios, command: `bench ${process.argv.slice(2).join(' ')}`.trim() });
   console.log(summaryTable(results));
   console.log(`results: ${outDir} (report.html, summary.json, one JSON per scenario)`);

@@ -11,7 +11,7 @@ import { registerWorkerCommand } from './cli/worker-command.js';
 import { produceCommand } from './cli/produce-command.js';
 import { parseDuration } from './config/duration.js';
 import { serveModelCommand } from './cli/serve-model-command.js';
-import { benchCommand } from './cli/bench-command.js';
+import { registerBenchCommand } from './cli/bench-command.js';
 
 const program = new Command();
 program.name('livepipe').description('AI live-stream interaction pipeline: CloudEvents → triggers → ONNX pools → overlay');
@@ -131,16 +131,7 @@ program
     await serveModelCommand({ ...options, port: options.port ?? process.env.PORT, resultType: options.resultType ?? process.env.LIVEPIPE_RESULT_TYPE });
   });
 
-program
-  .command('bench')
-  .description('run the benchmarks (open-loop, baselines and ceilings in the same run) and write JSON + report.html')
-  .option('--quick', 'short run, under 3 minutes on 2 cores (default)')
-  .option('--full', 'the complete set: longer steps, more rates, 10k fan-out clients')
-  .option('--out <dir>', 'results folder (default bench/results/<timestamp>/)')
-  .option('--scenario <name...>', 'only these scenarios (embedded-e2e, kafka-e2e, rocketmq-e2e, router, overlay-fanout)')
-  .action(async (options: { quick?: boolean; full?: boolean; out?: string; scenario?: string[] }) => {
-    process.exitCode = await benchCommand(options);
-  });
+registerBenchCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (isLivepipeError(error)) {

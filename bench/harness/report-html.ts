@@ -112,6 +112,7 @@ function renderScenario(result: ScenarioResult): string {
       }),
     );
   }
+  for (const chart of result.charts ?? []) charts.push(lineChart(chart));
   const measures = result.measures.length
     ? `<table><tr><th>measure</th><th>value</th><th>what it is</th></tr>${result.measures
         .map((m) => `<tr><td>${escapeXml(m.name)}</td><td>${formatNumber(m.value)} ${escapeXml(m.unit)}</td><td class="text">${escapeXml(m.description)}</td></tr>`)

@@ -3,6 +3,7 @@
 import type { Progress } from './progress.js';
 import type { StepResult, TimelineBin } from './open-loop.js';
 import type { RateSearchResult } from './rate-search.js';
+import type { LineChartOptions } from './svg-chart.js';
 
 export type BenchMode = 'quick' | 'full';
 
@@ -50,6 +51,8 @@ export interface ScenarioContext {
 export interface Scenario {
   name: string;
   title: string;
+  /** Why a whole-suite --quick run leaves this scenario out (it still runs when named, and with --full). */
+  notInQuick?: string;
   run(context: ScenarioContext): Promise<ScenarioResult>;
 }
 
@@ -123,6 +126,8 @@ export interface ScenarioResult {
   timeline?: TimelineBin[];
   stages?: Record<string, StageLatency>;
   profiles?: Record<string, ThroughputProfile>;
+  /** Line charts of the scenario's own (e.g. workers and latency over a replay), drawn in the report as given. */
+  charts?: LineChartOptions[];
   details?: Record<string, unknown>;
   durationMs: number;
 }

@@ -1,14 +1,16 @@
-// `livepipe bench`: runs the benchmark harness in bench/ (a development checkout; the published
-// package does not ship it) in a child Node process with tsx, passing the options through.
+// `livepipe bench [scenario...]`: runs the benchmark harness in bench/ (a development checkout; the
+// published package does not ship it) in a child Node process with tsx, passing the options through.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
 import { LivepipeError } from '../errors.js';
 
 export interface BenchCommandOptions {
   quick?: boolean;
   full?: boolean;
   out?: string;
+  /** Scenario names to run (from --scenario and from positional names alike); all when empty. */
   scenario?: string[];
 }
 
@@ -29,4 +31,19 @@ export async function benchCommand(options: BenchCommandOptions): Promise<number
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
+}
+
+/** Adds `bench [scenario...]` to the program: `livepipe bench autoscale` is `livepipe bench --scenario autoscale`. */
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('run the benchmarks (open-loop, baselines and ceilings in the same run) and write JSON + report.html')
+    .argument('[scenarios...]', 'only these scenarios, as with --scenario')
+    .option('--quick', 'short run, under 3 minutes on 2 cores (default; autoscale runs only when named)')
+    .option('--full', 'the complete set: longer steps, more rates, 10k fan-out clients, the autoscale replay')
+    .option('--out <dir>', 'results folder (default bench/results/<timestamp>/)')
+    .option('--scenario <name...>', 'only these scenarios (embedded-e2e, kafka-e2e, rocketmq-e2e, router, overlay-fanout, autoscale)')
+    .action(async (scenarios: string[], options: BenchCommandOptions) => {
+      process.exitCode = await benchCommand({ ...options, scenario: [...(options.scenario ?? []), ...scenarios] });
+    });
 }
