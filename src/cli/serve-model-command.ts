@@ -7,6 +7,7 @@ import { LivepipeError } from '../errors.js';
 import { INGEST_TIME, type LiveEvent } from '../events/cloudevent.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { cloudEventToHttpMessage, httpRequestToCloudEvents } from '../events/http-binding.js';
+import { discardUnreadBody, readRequestBody } from '../events/http-request-body.js';
 import { loadModelManifest } from '../inference/model-registry.js';
 import { InferencePool, isPoolRejection, type InferenceResult } from '../workers/index.js';
 import { resultEvent } from '../inference/result-event.js';
@@ -198,7 +199,7 @@ export class ModelService {
 
   private async infer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const arrivedAt = Date.now();
-    const body = await readBody(request, this.options.maxBodyBytes);
+    const body = await readRequestBody(request, this.options.maxBodyBytes);
     if (body === undefined) return this.refuse(request, response, 413, `request body is larger than ${this.options.maxBodyBytes} bytes`);
     let events: LiveEvent[];
     try {
@@ -238,39 +239,13 @@ export class ModelService {
 
   /** Answers without reading the body: a small one is drained for keep-alive, a large one closes the connection. */
   private refuse(request: IncomingMessage, response: ServerResponse, status: number, reason: string): void {
-    if (!request.complete) {
-      if (Number(request.headers['content-length']) <= this.options.maxBodyBytes) request.resume();
-      else {
-        response.setHeader('connection', 'close');
-        response.once('finish', () => request.destroy());
-      }
-    }
+    discardUnreadBody(request, response, this.options.maxBodyBytes);
     this.answer(response, status, reason);
   }
 
   private answer(response: ServerResponse, status: number, error: string | undefined, body?: unknown): void {
     response.writeHead(status, JSON_HEADERS).end(JSON.stringify(body ?? { error }));
   }
-}
-
-function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        request.off('data', onData);
-        request.pause();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    request.on('data', onData);
-    request.on('end', () => resolve(Buffer.concat(chunks, size)));
-    request.on('error', reject);
-  });
 }
 
 function messageOf(error: unknown): string {

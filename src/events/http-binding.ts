@@ -2,10 +2,11 @@
 // (application/cloudevents+json) and batched (application/cloudevents-batch+json) modes, decoded
 // directly from node:http's lower-cased headers and the body bytes; and the binary-mode encoder.
 import { attributeText } from './attribute-text.js';
+import { completeBinaryModeEvent } from './binary-mode-event.js';
 import type { LiveEvent } from './cloudevent.js';
 import { CloudEventDecodeError } from './cloudevent-decode-error.js';
-import { assertContextAttributes, isAttributeName, normalizeIngestTime } from './context-attributes.js';
-import { decodeDeclaredData, encodeEventData, isJsonEncoded, NOT_JSON, sniffJson } from './event-data.js';
+import { isAttributeName } from './context-attributes.js';
+import { encodeEventData, isJsonEncoded } from './event-data.js';
 import { parseEventBatch, parseStructuredEvent, serializeStructuredEvent } from './json-format.js';
 import { MediaKind, mediaKindOf } from './media-type.js';
 
@@ -89,17 +90,7 @@ function decodeBinary(headers: HttpHeaders, contentType: string | undefined, bod
     }
     candidate[attribute] = decodeHeaderValue(raw, name);
   }
-  if (contentType !== undefined) candidate.datacontenttype = contentType;
-  assertContextAttributes(candidate);
-  normalizeIngestTime(candidate);
-  if (body.length > 0) {
-    if (contentType !== undefined) candidate.data = decodeDeclaredData(body, contentType);
-    else {
-      const sniffed = sniffJson(body);
-      candidate.data = sniffed === NOT_JSON ? body : sniffed;
-    }
-  }
-  return candidate;
+  return completeBinaryModeEvent(candidate, contentType, body);
 }
 
 function requireBody(body: Buffer): Buffer {

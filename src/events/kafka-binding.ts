@@ -3,12 +3,14 @@
 // wrapped as a `dev.knative.kafka.event`. A direct decoder: no SDK, no per-record regex.
 import { LivepipeError } from '../errors.js';
 import { attributeText } from './attribute-text.js';
+import { completeBinaryModeEvent } from './binary-mode-event.js';
 import { INGEST_TIME, type LiveEvent } from './cloudevent.js';
 import { CloudEventDecodeError, withDecodeContext } from './cloudevent-decode-error.js';
-import { assertContextAttributes, isAttributeName, normalizeIngestTime } from './context-attributes.js';
+import { isAttributeName } from './context-attributes.js';
 import { decodeDeclaredData, encodeEventData, isJsonEncoded, NOT_JSON, sniffJson } from './event-data.js';
 import { parseStructuredEvent, serializeStructuredEvent } from './json-format.js';
 import { MediaKind, mediaKindOf } from './media-type.js';
+import { topicSourceNames } from './topic-source-names.js';
 
 export type KafkaHeaderValue = Buffer | string | ReadonlyArray<Buffer | string> | undefined;
 
@@ -72,16 +74,7 @@ export function createKafkaRecordDecoder(source: KafkaSourceIdentity): KafkaReco
     throw new LivepipeError('LP_CONFIG_INVALID', `Kafka key type ${JSON.stringify(keyType)} is not supported; use one of ${KEY_TYPES.join(', ')}`);
   }
   const sourcePrefix = `/apis/v1/namespaces/${source.namespace}/kafkasources/${source.name}#`;
-  const sourceByTopic = new Map<string, string>();
-  const sourceOf = (topic: string): string => {
-    let value = sourceByTopic.get(topic);
-    if (value === undefined) {
-      value = sourcePrefix + topic;
-      if (sourceByTopic.size >= CACHE_LIMIT) sourceByTopic.clear();
-      sourceByTopic.set(topic, value);
-    }
-    return value;
-  };
+  const sourceOf = topicSourceNames(sourcePrefix);
 
   return (record) => {
     try {
@@ -189,18 +182,7 @@ function decodeBinary(record: KafkaRecord): LiveEvent {
       contentType = headerText(raw);
     }
   }
-  if (contentType !== undefined) candidate.datacontenttype = contentType;
-  assertContextAttributes(candidate);
-  normalizeIngestTime(candidate);
-  const value = record.value;
-  if (value !== null && value.length > 0) {
-    if (contentType !== undefined) candidate.data = decodeDeclaredData(value, contentType);
-    else {
-      const sniffed = sniffJson(value);
-      candidate.data = sniffed === NOT_JSON ? value : sniffed;
-    }
-  }
-  return candidate;
+  return completeBinaryModeEvent(candidate, contentType, record.value);
 }
 
 function wrapPlainRecord(record: KafkaRecord, source: string, keyType: KafkaKeyType): LiveEvent {

@@ -25,12 +25,14 @@
 import { isUtf8 } from 'node:buffer';
 import { LivepipeError } from '../errors.js';
 import { attributeText } from './attribute-text.js';
+import { completeBinaryModeEvent } from './binary-mode-event.js';
 import { INGEST_TIME, type LiveEvent } from './cloudevent.js';
 import { CloudEventDecodeError, withDecodeContext } from './cloudevent-decode-error.js';
-import { assertContextAttributes, isAttributeName, normalizeIngestTime } from './context-attributes.js';
+import { isAttributeName } from './context-attributes.js';
 import { decodeDeclaredData, encodeEventData, isJsonEncoded, NOT_JSON, sniffJson } from './event-data.js';
 import { parseStructuredEvent } from './json-format.js';
 import { MediaKind, mediaKindOf } from './media-type.js';
+import { topicSourceNames } from './topic-source-names.js';
 
 /** What the binding reads of a received message (rocketmq-client-nodejs' MessageView has these). */
 export interface RocketmqMessage {
@@ -86,16 +88,7 @@ export function createRocketmqMessageDecoder(identity: RocketmqSourceIdentity): 
     throw new LivepipeError('LP_CONFIG_INVALID', 'a RocketMQ source needs its proxy endpoints (e.g. 127.0.0.1:8081); they form the CloudEvent source rocketmq://<endpoints>/<topic>');
   }
   const prefix = `rocketmq://${identity.endpoints}/${identity.namespace ? `${identity.namespace}/` : ''}`;
-  const sourceByTopic = new Map<string, string>();
-  const sourceOf = (topic: string): string => {
-    let value = sourceByTopic.get(topic);
-    if (value === undefined) {
-      value = prefix + topic;
-      if (sourceByTopic.size >= CACHE_LIMIT) sourceByTopic.clear();
-      sourceByTopic.set(topic, value);
-    }
-    return value;
-  };
+  const sourceOf = topicSourceNames(prefix);
   return (message) => {
     try {
       const bornMs = message.bornTimestamp?.getTime() ?? Date.now();
@@ -185,18 +178,7 @@ function decodeBinary(message: RocketmqMessage, contentType: string | undefined)
     }
     candidate[attribute] = value;
   }
-  if (contentType !== undefined) candidate.datacontenttype = contentType;
-  assertContextAttributes(candidate);
-  normalizeIngestTime(candidate);
-  const body = message.body;
-  if (body.length > 0) {
-    if (contentType !== undefined) candidate.data = decodeDeclaredData(body, contentType);
-    else {
-      const sniffed = sniffJson(body);
-      candidate.data = sniffed === NOT_JSON ? body : sniffed;
-    }
-  }
-  return candidate;
+  return completeBinaryModeEvent(candidate, contentType, message.body);
 }
 
 function wrapPlainMessage(message: RocketmqMessage, source: string, contentType: string | undefined, bornMs: number): LiveEvent {

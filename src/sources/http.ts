@@ -8,6 +8,7 @@ import { LivepipeError } from '../errors.js';
 import { INGEST_TIME, type LiveEvent } from '../events/cloudevent.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { httpRequestToCloudEvents } from '../events/http-binding.js';
+import { discardUnreadBody, readRequestBody } from '../events/http-request-body.js';
 import type { EventSink, Source } from './source.js';
 
 export interface HttpIngressOptions {
@@ -154,7 +155,7 @@ export class HttpIngressSource implements Source {
     const declaredLength = Number(request.headers['content-length']);
     if (declaredLength > this.maxBodyBytes) return this.tooLarge(request, response);
 
-    const body = await this.readBody(request);
+    const body = await readRequestBody(request, this.maxBodyBytes);
     if (body === undefined) return this.tooLarge(request, response);
 
     let events: LiveEvent[];
@@ -188,29 +189,6 @@ export class HttpIngressSource implements Source {
     return timingSafeEqual(digest(presented), this.tokenDigest!);
   }
 
-  /** The body, or undefined once it passes maxBodyBytes (reading stops there). */
-  private readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const onData = (chunk: Buffer): void => {
-        size += chunk.length;
-        if (size > this.maxBodyBytes) {
-          request.off('data', onData);
-          request.off('end', onEnd);
-          request.pause();
-          resolve(undefined);
-          return;
-        }
-        chunks.push(chunk);
-      };
-      const onEnd = (): void => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-      request.on('data', onData);
-      request.on('end', onEnd);
-      request.on('error', reject);
-    });
-  }
-
   private tooLarge(request: IncomingMessage, response: ServerResponse): void {
     this.countsValue.tooLarge++;
     this.refuse(request, response, 413, `request body is larger than ${this.maxBodyBytes} bytes; send smaller batches`);
@@ -227,13 +205,7 @@ export class HttpIngressSource implements Source {
    * connection can be reused; a larger or unknown one is not read, and the connection closes.
    */
   private refuse(request: IncomingMessage, response: ServerResponse, status: number, reason: string): void {
-    if (!request.complete) {
-      if (Number(request.headers['content-length']) <= this.maxBodyBytes && request.listenerCount('data') === 0) request.resume();
-      else {
-        response.setHeader('connection', 'close');
-        response.once('finish', () => request.destroy());
-      }
-    }
+    discardUnreadBody(request, response, this.maxBodyBytes);
     this.reply(response, status, reason);
   }
 

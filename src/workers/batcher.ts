@@ -4,6 +4,7 @@
 // miss follow the deadline policy. Pure bookkeeping over a given clock; the pool owns timers.
 import { LivepipeError } from '../errors.js';
 import type { BatchTimeModel } from './batch-time-model.js';
+import { FifoQueue } from './fifo-queue.js';
 
 export type DeadlinePolicy = 'deliver-late' | 'conflate' | 'shed';
 export const DEADLINE_POLICIES: readonly DeadlinePolicy[] = ['deliver-late', 'conflate', 'shed'];
@@ -40,8 +41,7 @@ export class DynamicBatcher<Item extends BatchItem> {
   /** Ascending, each below maxBatch. */
   readonly preferredSizes: readonly number[];
   private readonly model: BatchTimeModel;
-  private items: Item[] = [];
-  private head = 0;
+  private readonly queue = new FifoQueue<Item>();
   /** The newest queued item of each conflation key. */
   private readonly latestByKey = new Map<string, Item>();
 
@@ -69,11 +69,11 @@ export class DynamicBatcher<Item extends BatchItem> {
   }
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.queue.length;
   }
 
   push(item: Item): void {
-    this.items.push(item);
+    this.queue.push(item);
     if (item.conflationKey !== undefined && this.policy === 'conflate') this.latestByKey.set(item.conflationKey, item);
   }
 
@@ -90,7 +90,7 @@ export class DynamicBatcher<Item extends BatchItem> {
 
   /** When the oldest item stops being allowed to wait: its delay, its queue budget, or its deadline less the batch time. */
   private dueAt(): number {
-    const oldest = this.items[this.head];
+    const oldest = this.queue.peek();
     if (oldest === undefined) return Infinity;
     const n = Math.min(this.length, this.maxBatch);
     return Math.min(oldest.enqueuedAt + this.maxDelayMs, oldest.startBy, oldest.finishBy - this.model.predict(n));
@@ -114,11 +114,7 @@ export class DynamicBatcher<Item extends BatchItem> {
   take(now: number): Item[] {
     const length = this.length;
     const size = this.sizeFor(length, now >= this.dueAt()) || Math.min(length, this.maxBatch);
-    const end = this.head + size;
-    const batch = this.items.slice(this.head, end);
-    for (let i = this.head; i < end; i++) (this.items as Array<Item | undefined>)[i] = undefined;
-    this.head = end;
-    this.compact();
+    const batch = this.queue.take(size);
     if (this.latestByKey.size > 0) for (const item of batch) this.forget(item);
     return batch;
   }
@@ -136,13 +132,12 @@ export class DynamicBatcher<Item extends BatchItem> {
     const lanes = Math.max(1, workers);
     let kept: Item[] | undefined;
     let position = 0;
-    while (this.head < this.items.length) {
-      const item = this.items[this.head] as Item;
+    while (this.queue.length > 0) {
+      const item = this.queue.peek() as Item;
       const start = now + waitMs + Math.floor(position / this.maxBatch / lanes) * fullBatchMs;
       const finish = start + this.model.predict(Math.min(this.maxBatch, this.length + (kept?.length ?? 0)));
       if (start <= item.startBy && finish <= item.finishBy) break;
-      (this.items as Array<Item | undefined>)[this.head] = undefined;
-      this.head++;
+      this.queue.shift();
       if (this.policy === 'shed') {
         outcome.shed.push(item);
         this.forget(item);
@@ -154,37 +149,17 @@ export class DynamicBatcher<Item extends BatchItem> {
         position++;
       }
     }
-    if (kept !== undefined) {
-      // Put the kept items back at the front, in their order.
-      this.items = kept.concat(this.items.slice(this.head));
-      this.head = 0;
-    } else {
-      this.compact();
-    }
+    if (kept !== undefined) this.queue.prepend(kept);
     return outcome;
   }
 
   /** Removes and returns everything queued (for failing them all at once). */
   drain(): Item[] {
-    const rest = this.items.slice(this.head);
-    this.items = [];
-    this.head = 0;
     this.latestByKey.clear();
-    return rest;
+    return this.queue.drain();
   }
 
   private forget(item: Item): void {
     if (item.conflationKey !== undefined && this.latestByKey.get(item.conflationKey) === item) this.latestByKey.delete(item.conflationKey);
-  }
-
-  // Compact now and then instead of shifting on every take.
-  private compact(): void {
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
   }
 }

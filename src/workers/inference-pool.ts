@@ -12,6 +12,7 @@ import { BatchTimeModel } from './batch-time-model.js';
 import { DynamicBatcher, type BatchItem, type DeadlinePolicy } from './batcher.js';
 import type { ScaleDecision } from './kpa.js';
 import { PoolRejection, type PoolRejectionReason } from './pool-rejection.js';
+import { WakeTimer } from './wake-timer.js';
 import type { InferenceWorkerData, PoolToWorker, WorkerToPool } from './worker-protocol.js';
 
 export interface InferenceInput {
@@ -156,8 +157,7 @@ export class InferencePool implements ScalableTarget {
   private readonly autoscaler: PoolAutoscaler | undefined;
   private state: PoolState = 'created';
   private target: number;
-  private timer: NodeJS.Timeout | undefined;
-  private timerDueAt = Infinity;
+  private readonly wakeTimer = new WakeTimer(() => this.pump());
   private nextBatchId = 1;
   private completed = 0;
   private batches = 0;
@@ -499,7 +499,7 @@ export class InferencePool implements ScalableTarget {
       this.pump();
       this.checkDrained();
     });
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.wakeTimer.cancel();
     await Promise.all(this.slots.map((slot) => this.stopWorker(slot)));
     this.state = 'closed';
   }
@@ -639,7 +639,7 @@ export class InferencePool implements ScalableTarget {
       if (this.batcher.length === 0) break;
       // While closing, the queue is flushed without waiting out the delay.
       if (this.state === 'running' && !this.batcher.isDue(now)) {
-        this.armTimer(this.batcher.msUntilDue(now));
+        this.wakeTimer.arm(this.batcher.msUntilDue(now));
         return;
       }
       this.dispatch(slot, this.batcher.take(now));
@@ -679,18 +679,6 @@ export class InferencePool implements ScalableTarget {
   private idleSlot(): WorkerSlot | undefined {
     for (const slot of this.slots) if (slot.state === 'ready' && !slot.retiring && slot.batch === undefined) return slot;
     return undefined;
-  }
-
-  private armTimer(delayMs: number): void {
-    const dueAt = performance.now() + delayMs;
-    if (this.timer !== undefined && this.timerDueAt <= dueAt) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timerDueAt = dueAt;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerDueAt = Infinity;
-      this.pump();
-    }, Math.ceil(delayMs));
   }
 
   private dispatch(slot: WorkerSlot, items: PendingItem[]): void {

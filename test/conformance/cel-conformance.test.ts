@@ -109,29 +109,32 @@ function neutralFromPlain(value: unknown, recurse: (v: unknown) => Neutral): Neu
   return undefined;
 }
 
+/** Binding value for the libraries that take bytes as a Buffer and maps as a Map; they differ only in their unsigned type. */
+function toMapBasedInput(value: Neutral, unsigned: (value: bigint) => unknown): unknown {
+  switch (value.kind) {
+    case 'uint':
+      return unsigned(value.value);
+    case 'bytes':
+      return Buffer.from(value.value, 'hex');
+    case 'null':
+      return null;
+    case 'list':
+      return value.value.map((v) => toMapBasedInput(v, unsigned));
+    case 'map':
+      return new Map(value.value.map(([k, v]) => [toMapBasedInput(k, unsigned), toMapBasedInput(v, unsigned)]));
+    case 'type':
+      throw new Unsupported('type binding');
+    default:
+      return value.value;
+  }
+}
+
 const MarcUnsignedInt = (marcEvaluate('0u') as object).constructor as new (value: bigint) => unknown;
 const marcChecked = new Environment({ unlistedVariablesAreDyn: true, enableOptionalTypes: true, homogeneousAggregateLiterals: false });
 
 const marcbachmann: Candidate = {
   name: '@marcbachmann/cel-js',
-  toInput(value) {
-    switch (value.kind) {
-      case 'uint':
-        return new MarcUnsignedInt(value.value);
-      case 'bytes':
-        return Buffer.from(value.value, 'hex');
-      case 'null':
-        return null;
-      case 'list':
-        return value.value.map((v) => this.toInput(v));
-      case 'map':
-        return new Map(value.value.map(([k, v]) => [this.toInput(k), this.toInput(v)]));
-      case 'type':
-        throw new Unsupported('type binding');
-      default:
-        return value.value;
-    }
-  },
+  toInput: (value) => toMapBasedInput(value, (uint) => new MarcUnsignedInt(uint)),
   run(expr, bindings) {
     try {
       return { value: marcToNeutral(marcChecked.evaluate(expr, bindings)) };
@@ -204,24 +207,7 @@ function celJsToNeutral(value: unknown): Neutral {
 
 const bufbuild: Candidate = {
   name: '@bufbuild/cel',
-  toInput(value) {
-    switch (value.kind) {
-      case 'uint':
-        return celUint(value.value);
-      case 'bytes':
-        return Buffer.from(value.value, 'hex');
-      case 'null':
-        return null;
-      case 'list':
-        return value.value.map((v) => this.toInput(v));
-      case 'map':
-        return new Map(value.value.map(([k, v]) => [this.toInput(k), this.toInput(v)]));
-      case 'type':
-        throw new Unsupported('type binding');
-      default:
-        return value.value;
-    }
-  },
+  toInput: (value) => toMapBasedInput(value, celUint),
   run(expr, bindings) {
     try {
       const result = bufRun(expr, bindings as Parameters<typeof bufRun>[1], { funcs: bufStrings });

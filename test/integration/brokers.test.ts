@@ -1,32 +1,11 @@
 // A real Kafka broker (deploy/local/kafka: KRaft, 127.0.0.1:9092) driven with kafkajs: what the
 // Kafka source and sink rely on — topic creation, and keys, values and headers surviving a round trip.
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KAFKA_BROKER, kafkaAvailable } from './kafka-broker.js';
 
-const HOST = '127.0.0.1';
-const PORT = 9092;
-const START_COMMAND = 'npm run brokers:kafka';
-
-function portAnswers(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (answered: boolean): void => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-const kafkaUp = await portAnswers(HOST, PORT, 1_000);
-const mustRun = process.env.CI === 'true';
-if (!kafkaUp && !mustRun) {
-  console.warn(`Kafka broker tests skipped: nothing answers on ${HOST}:${PORT}; start one with ${START_COMMAND}.`);
-}
+const kafkaUp = await kafkaAvailable('Kafka broker tests');
 
 interface ReceivedRecord {
   partition: number;
@@ -45,11 +24,11 @@ function headersAsText(headers: IHeaders | undefined): Record<string, string> {
   return text;
 }
 
-describe.skipIf(!kafkaUp && !mustRun)('Kafka broker on 127.0.0.1:9092', () => {
+describe.skipIf(!kafkaUp)('Kafka broker on 127.0.0.1:9092', () => {
   const topic = `livepipe-it-${randomUUID()}`;
   const kafka = new Kafka({
     clientId: 'livepipe-brokers-test',
-    brokers: [`${HOST}:${PORT}`],
+    brokers: [KAFKA_BROKER],
     logLevel: logLevel.WARN,
     retry: { retries: 3 },
   });
@@ -58,9 +37,6 @@ describe.skipIf(!kafkaUp && !mustRun)('Kafka broker on 127.0.0.1:9092', () => {
   let consumer: Consumer | undefined;
 
   beforeAll(async () => {
-    if (!kafkaUp) {
-      throw new Error(`No Kafka broker answers on ${HOST}:${PORT} and CI=true: run ${START_COMMAND} before the tests.`);
-    }
     admin = kafka.admin();
     await admin.connect();
     producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });

@@ -17,6 +17,20 @@ const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment.yaml', i
 const skip = skipWithoutRedis(await redisUnavailable(), 'distributed autoscale tests');
 const queue = `test-dist-autoscale-${process.pid}-${randomBytes(3).toString('hex')}`;
 
+/** A KPA tuned for a test: short windows and ticks, fast scale-down, no budget prediction. */
+const FAST_AUTOSCALE = {
+  targetConcurrency: 8,
+  targetUtilization: 0.7,
+  stableWindowMs: 2000,
+  panicWindowPercentage: 10,
+  panicThreshold: 2,
+  maxScaleUpRate: 1000,
+  maxScaleDownRate: 2,
+  scaleToZeroGracePeriodMs: 1000,
+  tickMs: 200,
+  budgetPrediction: false,
+};
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function alive(pid: number): boolean {
@@ -48,20 +62,7 @@ describe.skipIf(skip)('DistributedPool with autoscaled local worker processes', 
     queueLimit: 10_000,
     resultTimeoutMs: 60_000,
     statsRefreshMs: 200,
-    autoscale: {
-      min: 0,
-      max: 2,
-      targetConcurrency: 8,
-      targetUtilization: 0.7,
-      stableWindowMs: 2000,
-      panicWindowPercentage: 10,
-      panicThreshold: 2,
-      maxScaleUpRate: 1000,
-      maxScaleDownRate: 2,
-      scaleToZeroGracePeriodMs: 1000,
-      tickMs: 200,
-      budgetPrediction: false,
-    },
+    autoscale: { ...FAST_AUTOSCALE, min: 0, max: 2 },
     localWorkers: true,
     manifestPath,
     workerArgs: ['--lock-duration', '2s'],
@@ -142,20 +143,7 @@ describe.skipIf(skip)('DistributedPool with autoscaled local worker processes', 
       maxBatch: 4,
       maxDelayMs: 1,
       queueLimit: 100,
-      autoscale: {
-        min: 1,
-        max: 1,
-        targetConcurrency: 8,
-        targetUtilization: 0.7,
-        stableWindowMs: 2000,
-        panicWindowPercentage: 10,
-        panicThreshold: 2,
-        maxScaleUpRate: 1000,
-        maxScaleDownRate: 2,
-        scaleToZeroGracePeriodMs: 1000,
-        tickMs: 200,
-        budgetPrediction: false,
-      },
+      autoscale: { ...FAST_AUTOSCALE, min: 1, max: 1 },
       localWorkers: true,
       manifestPath: 'models/no-such-model.yaml',
     });

@@ -3,35 +3,19 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connect } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaDeadLetterSink } from '../../src/delivery/dead-letter-sinks.js';
 import { DeliveringSink } from '../../src/delivery/delivering-sink.js';
 import { DeliveryPolicy } from '../../src/delivery/delivery-policy.js';
 import { HttpSubscriberSink } from '../../src/delivery/http-subscriber.js';
+import { KAFKA_BROKER, kafkaAvailable } from './kafka-broker.js';
 
-const BROKER = '127.0.0.1:9092';
+const kafkaUp = await kafkaAvailable('Kafka dead-letter test');
 
-function portAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: 9092 });
-    const done = (answered: boolean): void => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-const kafkaUp = await portAnswers();
-if (!kafkaUp && process.env.CI !== 'true') console.warn(`Kafka dead-letter test skipped: nothing answers on ${BROKER}; start one with npm run brokers:kafka.`);
-
-describe.skipIf(!kafkaUp && process.env.CI !== 'true')('dead letters to a Kafka topic', () => {
+describe.skipIf(!kafkaUp)('dead letters to a Kafka topic', () => {
   const topic = `livepipe-dls-${randomUUID()}`;
-  const kafka = new Kafka({ clientId: 'livepipe-dls-test', brokers: [BROKER], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'livepipe-dls-test', brokers: [KAFKA_BROKER], logLevel: logLevel.NOTHING });
   let server: Server | undefined;
   let sink: DeliveringSink | undefined;
 
@@ -59,7 +43,7 @@ describe.skipIf(!kafkaUp && process.env.CI !== 'true')('dead letters to a Kafka 
     const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     sink = new DeliveringSink(new HttpSubscriberSink({ uri }), {
       policy: new DeliveryPolicy({ retry: 1, backoffPolicy: 'linear', backoffDelayMs: 5, timeoutMs: 2000, retryAfterMaxMs: 0 }),
-      deadLetterSink: new KafkaDeadLetterSink({ brokers: [BROKER], clientId: 'livepipe-dls', topic }, 'test'),
+      deadLetterSink: new KafkaDeadLetterSink({ brokers: [KAFKA_BROKER], clientId: 'livepipe-dls', topic }, 'test'),
       destination: uri,
       innerEnforcesTimeout: true,
     });

@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,28 +12,12 @@ import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produceInteractions, produceSimulatorSpec } from '../../src/cli/produce-command.js';
 import { InteractionSimulator } from '../../src/sources/generator.js';
+import { KAFKA_BROKER, kafkaAvailable } from './kafka-broker.js';
 
-const BROKER = '127.0.0.1:9092';
-const START_COMMAND = 'npm run brokers:kafka';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/kafka/kafka-relay-pipeline.yaml', import.meta.url));
 
-function portAnswers(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (answered: boolean): void => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-const kafkaUp = await portAnswers('127.0.0.1', 9092, 1_000);
-const mustRun = process.env.CI === 'true';
-if (!kafkaUp && !mustRun) console.warn(`Kafka at-least-once test skipped: nothing answers on ${BROKER}; start one with ${START_COMMAND}.`);
+const kafkaUp = await kafkaAvailable('Kafka at-least-once test');
 
 const EVENTS = 6_000;
 const SIMULATION = { seed: 5, streams: 6, rate: 1_500 };
@@ -56,18 +39,17 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-describe.skipIf(!kafkaUp && !mustRun)('Kafka source at least once across a SIGKILL', () => {
+describe.skipIf(!kafkaUp)('Kafka source at least once across a SIGKILL', () => {
   const run = randomUUID().slice(0, 8);
   const input = `lp-kafka-relay-in-${run}`;
   const output = `lp-kafka-relay-out-${run}`;
-  const kafka = new Kafka({ clientId: 'livepipe-kafka-crash-test', brokers: [BROKER], logLevel: logLevel.WARN });
+  const kafka = new Kafka({ clientId: 'livepipe-kafka-crash-test', brokers: [KAFKA_BROKER], logLevel: logLevel.WARN });
   let admin: Admin;
   let reader: Consumer | undefined;
   let directory: string | undefined;
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    if (!kafkaUp) throw new Error(`No Kafka broker answers on ${BROKER} and CI=true: run ${START_COMMAND} before the tests.`);
     admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic: input, numPartitions: 3 }, { topic: output, numPartitions: 3 }] });
@@ -106,7 +88,7 @@ describe.skipIf(!kafkaUp && !mustRun)('Kafka source at least once across a SIGKI
     const logs: string[] = [];
     const first = runPipeline(file, logs);
     children.push(first);
-    const producing = produceInteractions({ topic: input, brokers: [BROKER], count: EVENTS, mode: 'binary', progressEvery: 0, ...SIMULATION });
+    const producing = produceInteractions({ topic: input, brokers: [KAFKA_BROKER], count: EVENTS, mode: 'binary', progressEvery: 0, ...SIMULATION });
 
     await waitFor(() => relayed.size >= EVENTS / 4, 60_000);
     const beforeKill = relayed.size;

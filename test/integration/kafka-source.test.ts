@@ -2,7 +2,6 @@
 // SourceContext: ordering, the in-flight bound, commits that never pass an unfinished event,
 // backpressure, and binary CloudEvents (kafkajs hands headers over as Buffers) passing through intact.
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaSourceSchema } from '../../src/config/source-schemas.js';
@@ -11,26 +10,9 @@ import type { LiveEvent } from '../../src/events/cloudevent.js';
 import { cloudEventToKafkaRecord } from '../../src/events/kafka-binding.js';
 import { KafkaSource } from '../../src/sources/kafka.js';
 import type { SourceContext } from '../../src/sources/source.js';
+import { KAFKA_BROKER, kafkaAvailable } from './kafka-broker.js';
 
-const BROKER = '127.0.0.1:9092';
-const START_COMMAND = 'npm run brokers:kafka';
-
-function portAnswers(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (answered: boolean): void => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-const kafkaUp = await portAnswers('127.0.0.1', 9092, 1_000);
-const mustRun = process.env.CI === 'true';
-if (!kafkaUp && !mustRun) console.warn(`Kafka source tests skipped: nothing answers on ${BROKER}; start one with ${START_COMMAND}.`);
+const kafkaUp = await kafkaAvailable('Kafka source tests');
 
 async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -72,16 +54,15 @@ class RecordingContext implements SourceContext {
   }
 }
 
-describe.skipIf(!kafkaUp && !mustRun)('Kafka source on a real broker', () => {
+describe.skipIf(!kafkaUp)('Kafka source on a real broker', () => {
   const run = randomUUID().slice(0, 8);
-  const kafka = new Kafka({ clientId: 'livepipe-kafka-source-test', brokers: [BROKER], logLevel: logLevel.WARN });
+  const kafka = new Kafka({ clientId: 'livepipe-kafka-source-test', brokers: [KAFKA_BROKER], logLevel: logLevel.WARN });
   const created: string[] = [];
   let admin: Admin;
   let producer: Producer;
   let source: KafkaSource | undefined;
 
   beforeAll(async () => {
-    if (!kafkaUp) throw new Error(`No Kafka broker answers on ${BROKER} and CI=true: run ${START_COMMAND} before the tests.`);
     admin = kafka.admin();
     await admin.connect();
     producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -114,7 +95,7 @@ describe.skipIf(!kafkaUp && !mustRun)('Kafka source on a real broker', () => {
   }
 
   function startSource(name: string, topics: string[], options: Record<string, unknown>, context: SourceContext): Promise<void> {
-    source = new KafkaSource(name, kafkaSourceSchema.parse({ brokers: [BROKER], topics, consumerGroup: `lp-${name}-${run}`, initialOffset: 'earliest', ...options }));
+    source = new KafkaSource(name, kafkaSourceSchema.parse({ brokers: [KAFKA_BROKER], topics, consumerGroup: `lp-${name}-${run}`, initialOffset: 'earliest', ...options }));
     return source.start(() => undefined, context);
   }
 

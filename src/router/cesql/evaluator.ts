@@ -74,6 +74,15 @@ function fail(origin: CesqlNode, error: unknown): never {
   throw error;
 }
 
+/** An operand cast to an integer; a failed cast is reported at the operator that needed it. */
+function integerOperand(node: CesqlNode, value: CesqlValue): number {
+  try {
+    return castToInteger(value);
+  } catch (error) {
+    fail(node, error);
+  }
+}
+
 /** The attribute as a CESQL value: int32 numbers are integers; any other non-primitive reads as its string form (spec 3.2). */
 export function readAttribute(event: EventRecord, name: string, ownOnly: boolean): CesqlValue | undefined {
   if (ownOnly && !Object.hasOwn(event, name)) return undefined;
@@ -135,14 +144,7 @@ function compileNode(node: CesqlNode): Evaluate {
     }
     case 'negate': {
       const operand = compileNode(node.operand);
-      return (event) => {
-        const value = operand(event);
-        try {
-          return -castToInteger(value) | 0;
-        } catch (error) {
-          fail(node, error);
-        }
-      };
+      return (event) => -integerOperand(node, operand(event)) | 0;
     }
     case 'like':
       return compileLike(node.operand, node.pattern, node);
@@ -238,14 +240,8 @@ function compileArithmetic(node: Extract<CesqlNode, { kind: 'arithmetic' }>): Ev
   return (event) => {
     const x = left(event);
     const y = right(event);
-    let a: number;
-    let b: number;
-    try {
-      a = castToInteger(x);
-      b = castToInteger(y);
-    } catch (error) {
-      fail(node, error);
-    }
+    const a = integerOperand(node, x);
+    const b = integerOperand(node, y);
     if (b === 0 && (node.operator === '/' || node.operator === '%')) {
       fail(node, new CesqlError('math', `${node.operator === '/' ? 'division' : 'modulo'} by zero`, 0));
     }
@@ -285,14 +281,8 @@ function compileComparison(node: Extract<CesqlNode, { kind: 'comparison' }>): Ev
   return (event) => {
     const x = left(event);
     const y = right(event);
-    let a: number;
-    let b: number;
-    try {
-      a = castToInteger(x);
-      b = castToInteger(y);
-    } catch (error) {
-      fail(node, error);
-    }
+    const a = integerOperand(node, x);
+    const b = integerOperand(node, y);
     return compare(a, b);
   };
 }

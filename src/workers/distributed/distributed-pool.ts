@@ -17,6 +17,7 @@ import type { InferenceInput, InferenceResult, InferOptions, PoolEvents } from '
 import type { ScaleDecision } from '../kpa.js';
 import { MicroBatcher } from '../micro-batcher.js';
 import { POOL_REJECTION_REASONS, PoolRejection, type PoolRejectionReason } from '../pool-rejection.js';
+import { WakeTimer } from '../wake-timer.js';
 import { decodeBatchResult, isValidQueueName, QUEUE_PREFIX, resultListKey, type BatchJobData, type BatchResultMessage } from './job-protocol.js';
 import type { ModelPool } from './model-pool.js';
 import { connectRedis } from './redis-connection.js';
@@ -130,8 +131,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   private queue: Queue<BatchJobData> | undefined;
   private events: QueueEvents | undefined;
   private state: State = 'created';
-  private timer: NodeJS.Timeout | undefined;
-  private timerDueAt = Infinity;
+  private readonly wakeTimer = new WakeTimer(() => this.pump());
   private housekeeping: NodeJS.Timeout | undefined;
   private resultLoop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -422,7 +422,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
         this.checkDrained();
       });
     }
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.wakeTimer.cancel();
     if (this.housekeeping !== undefined) clearInterval(this.housekeeping);
     this.state = 'closed';
     this.releaseCapacityWaiters();
@@ -445,19 +445,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     // While closing, everything batching is sent without waiting out the delay.
     while (this.batcher.length > 0 && (this.state === 'closing' || this.batcher.isDue(now))) (due ??= []).push(this.batcher.take());
     if (due !== undefined) this.send(due, now);
-    if (this.batcher.length > 0) this.armTimer(this.batcher.msUntilDue(now));
-  }
-
-  private armTimer(delayMs: number): void {
-    const dueAt = performance.now() + delayMs;
-    if (this.timer !== undefined && this.timerDueAt <= dueAt) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timerDueAt = dueAt;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerDueAt = Infinity;
-      this.pump();
-    }, Math.ceil(delayMs));
+    if (this.batcher.length > 0) this.wakeTimer.arm(this.batcher.msUntilDue(now));
   }
 
   /** One round trip for every batch due now (addBulk). */

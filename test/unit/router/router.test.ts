@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { compileTriggerFilter, Router, type FilterSpec, type RouterTrigger } from '../../../src/router/index.js';
+import { SeededRandom } from '../../../src/sources/generator/seeded-random.js';
 
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
+/** Seeded draws, so a failing case can be replayed from its seed. */
 function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new SeededRandom(seed);
+  return () => generator.next();
 }
 
 const TYPES = ['live.comment', 'live.like', 'live.gift', 'live.vote', 'ai.sentiment.result'];
