@@ -98,7 +98,7 @@ export class RocketmqSource implements Source {
     this.started = true;
     this.context = context;
     const spec = this.spec;
-    const common = { endpoints: spec.endpoints, namespace: spec.namespace, logger: rocketmqClientLogger(this.logger) };
+    const common = { endpoints: spec.endpoints, namespace: spec.namespace, logger: rocketmqClientLogger(this.logger, () => this.stopping) };
     const consumer = new SimpleConsumer({
       ...common,
       consumerGroup: spec.consumerGroup,

@@ -16,10 +16,15 @@ export function rocketmqLogger(name: string): Logger {
   return pino({ name, level: process.env.LIVEPIPE_ROCKETMQ_LOG ?? 'warn' });
 }
 
-/** Adapts pino to the client's logger; the client's own chatter stays at error level and above. */
-export function rocketmqClientLogger(logger: Logger): RocketmqClientLogger {
+/**
+ * Adapts pino to the client's logger; the client's own chatter stays at error level and above.
+ * `quiet()` true (the owner is shutting down): long polls cut short by the shutdown fail with
+ * DEADLINE_EXCEEDED, which is expected then, so errors drop to debug.
+ */
+export function rocketmqClientLogger(logger: Logger, quiet: () => boolean = () => false): RocketmqClientLogger {
   const client = logger.child({ component: 'rocketmq-client' }, { level: process.env.LIVEPIPE_ROCKETMQ_CLIENT_LOG ?? 'error' });
-  const forward = (level: 'info' | 'warn' | 'error' | 'debug') => (...args: unknown[]) => {
+  const forward = (wanted: 'info' | 'warn' | 'error' | 'debug') => (...args: unknown[]) => {
+    const level = wanted === 'error' && quiet() ? 'debug' : wanted;
     if (!client.isLevelEnabled(level)) return;
     const [message, ...rest] = args;
     (client[level] as (this: Logger, message: string, ...values: unknown[]) => void).call(client, String(message), ...rest);
