@@ -80,7 +80,7 @@ function printWhereToLook(pipeline: LivePipeline): void {
   for (const stream of pipeline.streams()) console.log(`  overlay  ${stream.padEnd(10)} ${overlay.overlayUrl(stream)}`);
   for (const { source, url } of pipeline.ingressUrls()) console.log(`  ingress  ${source.padEnd(10)} ${url} (CloudEvents over HTTP)`);
   console.log(`  index    ${overlay.url}/`);
-  console.log(`  metrics  ${overlay.url}/metrics`);
+  console.log(`  metrics  ${pipeline.metricsUrl()}`);
   console.log(`  status every ${spec.metrics.statusEvery / 1000}s; Ctrl-C drains and stops`);
 }
 

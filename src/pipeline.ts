@@ -16,7 +16,7 @@ import { DistributedPool, type ModelPool } from './workers/distributed/index.js'
 import { RedisOverlayFanout } from './overlay/index.js';
 import { EngagementAggregator } from './aggregate/index.js';
 import { OverlayServer } from './overlay/index.js';
-import { PipelineMetrics } from './metrics/index.js';
+import { MetricsServer, PipelineMetrics } from './metrics/index.js';
 import { DeadLetterLog, type DeadLetter } from './delivery/dead-letter.js';
 import { resultEvent } from './inference/result-event.js';
 
@@ -33,6 +33,8 @@ export class LivePipeline {
   readonly spec: Pipeline;
   readonly metrics: PipelineMetrics;
   readonly overlay: OverlayServer;
+  /** Set when metrics.port is: /metrics on its own port (it is also on the overlay port). */
+  readonly metricsServer: MetricsServer | undefined;
   /** Events no subscriber could take, newest last (also counted in livepipe_events_dropped_total). */
   readonly deadLetters = new DeadLetterLog();
   private readonly sources: Source[];
@@ -63,6 +65,8 @@ export class LivePipeline {
       { onFilterError: (trigger) => this.metrics.filterError(trigger) },
     );
     this.sources = spec.sources.map((source) => createSource(source));
+    this.metricsServer =
+      spec.metrics.port === undefined ? undefined : new MetricsServer(spec.overlay.host, spec.metrics.port, this.metrics.metricsHandler);
     this.overlay = new OverlayServer({
       ...(spec.overlay.redis === undefined ? {} : { fanout: new RedisOverlayFanout({ url: spec.overlay.redis }) }),
       host: spec.overlay.host,
@@ -76,6 +80,11 @@ export class LivePipeline {
         },
       },
     });
+  }
+
+  /** Where Prometheus scrapes (known after start). */
+  metricsUrl(): string {
+    return this.metricsServer?.url ?? `${this.overlay.url}/metrics`;
   }
 
   /** Listening sources and their URLs (known after start). */
@@ -100,6 +109,7 @@ export class LivePipeline {
       await Promise.all([...this.pools.values()].map((pool) => pool.start()));
       await Promise.all(this.sinks.map((sink) => sink.start()));
       await this.overlay.start();
+      await this.metricsServer?.start();
     } catch (error) {
       await this.shutdown();
       throw error;
@@ -352,6 +362,7 @@ export class LivePipeline {
     await Promise.allSettled([...this.pools.values()].map((pool) => pool.close()));
     await Promise.allSettled(this.sinks.map((sink) => sink.close()));
     await this.overlay.close().catch(() => undefined);
+    await this.metricsServer?.close();
     this.phase = 'stopped';
   }
 }

@@ -5,3 +5,4 @@ export { RollingPercentiles } from './rolling-percentiles.js';
 export { formatStatus, type StatusSnapshot, type StageStatus } from './status-line.js';
 export { createMetricsHandler, type MetricsHandler } from './metrics-handler.js';
 export { STAGES, type Stage } from './stages.js';
+export { MetricsServer } from './metrics-server.js';

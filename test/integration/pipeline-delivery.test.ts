@@ -27,6 +27,7 @@ describe('pipeline delivery', () => {
   beforeAll(async () => {
     const spec = await loadPipeline(PIPELINE_FILE);
     spec.sources[0]!.generator!.maxEvents = 1; // keep the generator out of the way
+    spec.metrics.port = 0; // a metrics server of its own, as Prometheus deployments want
     pipeline = new LivePipeline(spec);
     await pipeline.start();
   });
@@ -59,5 +60,14 @@ describe('pipeline delivery', () => {
   it('returns nothing to wait for when no model is involved', () => {
     const like: LiveEvent = { ...comment('delivery-3', ''), type: 'live.like', data: { viewer: { id: 'v' }, count: 1 } };
     expect(pipeline.ingest('test', like)).toBeUndefined();
+  });
+
+  it('serves /metrics on metrics.port, apart from the overlay', async () => {
+    const url = pipeline.metricsUrl();
+    expect(url).not.toContain(pipeline.overlay.url);
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('livepipe_stage_duration_seconds_bucket');
+    expect((await fetch(url.replace('/metrics', '/other'))).status).toBe(404);
   });
 });
