@@ -24,7 +24,6 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY models ./models
 COPY pipelines ./pipelines
-RUN chmod 0755 dist/cli.js
 # The node image's unprivileged user (uid 1000).
 USER node
 # 8080: overlay/metrics of `run` and the port of `serve-model`; 8090: the HTTP CloudEvents ingress.

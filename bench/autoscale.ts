@@ -15,6 +15,7 @@ import { loadSentimentSentences } from '../models/sentiment-data.js';
 import { KNATIVE_DEFAULTS, type ScaleDecision } from '../src/workers/kpa.js';
 import { InferencePool } from '../src/workers/inference-pool.js';
 import type { AutoscaleOptions } from '../src/workers/autoscaler.js';
+import { LatencyHistogram } from './harness/latency-histogram.js';
 import { collectMachineInfo } from './harness/machine-info.js';
 import { lineChart, type LineChartOptions } from './harness/svg-chart.js';
 
@@ -195,8 +196,8 @@ async function replay(plan: SurgePlan, texts: readonly string[], mode: Autoscale
   for (let i = 0; i < 500; i += 16) await Promise.all(texts.slice(i, i + 16).map((text, j) => pool.infer({ id: `w${i + j}`, text })));
   while (pool.stats().workers + pool.stats().starting !== 1) await sleep(50);
 
-  const latencies: number[] = [];
-  let binLatencies: number[] = [];
+  const latency = new LatencyHistogram();
+  const binLatency = new LatencyHistogram();
   let breaches = 0;
   let binBreaches = 0;
   const bins: SurgeBin[] = [];
@@ -240,8 +241,8 @@ async function replay(plan: SurgePlan, texts: readonly string[], mode: Autoscale
       const deadlineMs = performance.timeOrigin + scheduled + plan.e2eBudgetMs;
       const work = pool.infer({ id: `e${seq}`, text: texts[seq % texts.length] as string }, { deadlineMs }).then(() => {
         const ms = performance.now() - scheduled;
-        latencies.push(ms);
-        binLatencies.push(ms);
+        latency.record(ms);
+        binLatency.record(ms);
         if (ms > plan.e2eBudgetMs) {
           breaches++;
           binBreaches++;
@@ -260,11 +261,11 @@ async function replay(plan: SurgePlan, texts: readonly string[], mode: Autoscale
         starting: stats.starting,
         desired: stats.desiredWorkers,
         queued: stats.queued,
-        p99Ms: percentile(binLatencies, 0.99),
+        p99Ms: binLatency.percentile(0.99),
         breaches: binBreaches,
-        answered: binLatencies.length,
+        answered: binLatency.count,
       });
-      binLatencies = [];
+      binLatency.reset();
       binBreaches = 0;
       nextBin += plan.binMs;
     }
@@ -278,12 +279,12 @@ async function replay(plan: SurgePlan, texts: readonly string[], mode: Autoscale
   for (const d of decisions) reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
   return {
     mode,
-    events: latencies.length,
+    events: latency.count,
     budgetBreaches: breaches,
-    budgetBreachPercent: round((100 * breaches) / Math.max(1, latencies.length), 3),
-    p50E2eMs: round(percentile(latencies, 0.5), 2),
-    p99E2eMs: round(percentile(latencies, 0.99), 2),
-    maxE2eMs: round(latencies.reduce((m, v) => (v > m ? v : m), 0), 2),
+    budgetBreachPercent: round((100 * breaches) / Math.max(1, latency.count), 3),
+    p50E2eMs: round(latency.percentile(0.5), 2),
+    p99E2eMs: round(latency.percentile(0.99), 2),
+    maxE2eMs: round(latency.count === 0 ? 0 : latency.maxMs, 2),
     workerSeconds: round(workerMs / 1000, 2),
     timeToScaleUpMs: scaleUpAt === undefined ? null : Math.round(scaleUpAt),
     timeToZeroMs: zeroAt === undefined ? null : Math.round(zeroAt),
@@ -354,12 +355,6 @@ export async function measureScaleCycles(cycles: number): Promise<ScaleCycleResu
 function rssNow(): number {
   (globalThis as { gc?: () => void }).gc?.();
   return round(process.memoryUsage().rss / 2 ** 20, 1);
-}
-
-function percentile(values: number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 
 function medianOf(values: number[]): number {

@@ -5,6 +5,7 @@
 import { Kafka } from 'cloudevents';
 import { httpRequestToCloudEvents } from '../src/events/http-binding.js';
 import { createKafkaRecordDecoder, type KafkaRecord } from '../src/events/kafka-binding.js';
+import { operationsPerSecond } from './harness/closed-loop.js';
 import { saveMicroBenchmark } from './harness/micro-benchmark-output.js';
 
 const decode = createKafkaRecordDecoder({ namespace: 'live', name: 'interactions' });
@@ -33,17 +34,15 @@ const records = {
   plainJson: kafkaRecord({ 'x-trace-id': Buffer.from('abc123') }, data),
 };
 
-function perSecond(run: () => unknown, iterations = 200_000): number {
-  for (let i = 0; i < 20_000; i++) run();
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) run();
-  return Math.round(iterations / (Number(process.hrtime.bigint() - start) / 1e9));
+/** Calls per second over half a second, after the harness's warm-up. */
+function perSecond(run: () => unknown): number {
+  return Math.round(operationsPerSecond(run, 500));
 }
 
 const sdkBinary = { headers: stringHeaders, value: data, key: 'stream-1' };
 const sdkStructured = { headers: { 'content-type': 'application/cloudevents+json' }, value: envelope, key: 'stream-1' };
-const sdkBinaryRate = perSecond(() => Kafka.toEvent(sdkBinary as never), 50_000);
-const sdkStructuredRate = perSecond(() => Kafka.toEvent(sdkStructured as never), 50_000);
+const sdkBinaryRate = perSecond(() => Kafka.toEvent(sdkBinary as never));
+const sdkStructuredRate = perSecond(() => Kafka.toEvent(sdkStructured as never));
 
 const livepipe = {
   binaryBufferHeaders: perSecond(() => decode(records.binaryBufferHeaders)),

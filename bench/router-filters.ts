@@ -7,6 +7,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import { CelScalar, celEnv, mapType, parse, plan } from '@bufbuild/cel';
 import * as celJs from 'cel-js';
 import { compileTriggerFilter, Router, type RouterTrigger } from '../src/router/index.js';
+import { operationsPerSecond } from './harness/closed-loop.js';
 import { saveMicroBenchmark } from './harness/micro-benchmark-output.js';
 
 const event = {
@@ -19,11 +20,9 @@ const event = {
   data: { viewer: { level: 5, name: 'ana' }, gift: { value: 120, name: 'rose' }, text: 'hello there' },
 };
 
-function perSecond(run: () => unknown, iterations = 200_000): number {
-  for (let i = 0; i < 20_000; i++) run();
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) run();
-  return Math.round(iterations / (Number(process.hrtime.bigint() - start) / 1e9));
+/** Calls per second over half a second, after the harness's warm-up. */
+function perSecond(run: () => unknown): number {
+  return Math.round(operationsPerSecond(run, 500));
 }
 
 const expressions = [
@@ -71,8 +70,8 @@ function routerScenario(withCel: boolean) {
   const router = new Router(triggers);
   const naive = triggers.map((t) => compileTriggerFilter(t));
   const routed = { ...event, type: 'live.t7' };
-  const matchPerSecond = perSecond(() => router.match(routed), 100_000);
-  const naivePerSecond = perSecond(() => naive.filter((test) => test(routed)), 20_000);
+  const matchPerSecond = perSecond(() => router.match(routed));
+  const naivePerSecond = perSecond(() => naive.filter((test) => test(routed)));
   return { triggers: triggers.length, withCel, stats: router.stats, matchPerSecond, naivePerSecond, ratio: +(matchPerSecond / naivePerSecond).toFixed(1) };
 }
 

@@ -81,7 +81,13 @@ export async function runBench(options: BenchOptions): Promise<{ outDir: string;
 function describe(result: ScenarioResult): string {
   if (result.status !== 'ok') return `${result.status} — ${result.notes[0] ?? ''}`.split('\n')[0] as string;
   return result.rows
-    .map((r) => `${r.variant}: ${formatNumber(r.value)} ${r.unit}` + (r.ratioToBaseline === undefined ? '' : ` (${r.ratioToBaseline}× baseline`) + (r.ratioToCeiling === undefined ? '' : `, ${Math.round(r.ratioToCeiling * 100)} % of ceiling`) + (r.ratioToBaseline === undefined ? '' : ')'))
+    .map((r) => {
+      const ratios = [
+        ...(r.ratioToBaseline === undefined ? [] : [`${r.ratioToBaseline}× baseline`]),
+        ...(r.ratioToCeiling === undefined ? [] : [`${Math.round(r.ratioToCeiling * 100)} % of ceiling`]),
+      ];
+      return `${r.variant}: ${formatNumber(r.value)} ${r.unit}${ratios.length === 0 ? '' : ` (${ratios.join(', ')})`}`;
+    })
     .join('; ');
 }
 

@@ -25,3 +25,8 @@ export class LivepipeError extends Error {
 export function isLivepipeError(error: unknown): error is LivepipeError {
   return error instanceof LivepipeError;
 }
+
+/** The message of anything thrown (an Error's message, else its string form), for logs and dead letters. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

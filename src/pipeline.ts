@@ -3,9 +3,9 @@
 // Every stage records its duration against the pipeline's latency budget.
 import { performance } from 'node:perf_hooks';
 import { AGGREGATE_CHANNELS, aggregateTarget, modelTarget, overlayTarget, sinkTarget, type Target } from './pipeline-targets.js';
-import { CAUSE_ID, INGEST_TIME, STREAM, type LiveEvent } from './events/cloudevent.js';
+import { CAUSE_ID, INGEST_TIME, STREAM, ingestTimeOf, type LiveEvent } from './events/cloudevent.js';
 import type { Pipeline } from './config/schema.js';
-import { LivepipeError } from './errors.js';
+import { LivepipeError, messageOf } from './errors.js';
 import { Router } from './router/index.js';
 import { createSource } from './sources/registry.js';
 import type { Source, SourceContext } from './sources/source.js';
@@ -170,9 +170,9 @@ export class LivePipeline {
    * when that already happened synchronously. Never rejects: a source may commit after it.
    */
   ingest(sourceName: string, event: LiveEvent): Promise<void> | undefined {
-    const ingestTime = event[INGEST_TIME];
+    const ingestTime = ingestTimeOf(event);
     this.metrics.eventIn(sourceName);
-    if (typeof ingestTime === 'number') this.metrics.observe('source', Math.max(0, Date.now() - ingestTime));
+    if (ingestTime !== undefined) this.metrics.observe('source', Math.max(0, Date.now() - ingestTime));
     return this.dispatch(event);
   }
 
@@ -190,14 +190,14 @@ export class LivePipeline {
     for (const target of targets) {
       switch (target.kind) {
         case 'model': {
-          const work = this.runModel(target.model, target.resultType, event);
+          const work = this.runModel(target.model, target.resultType, target.destination, event);
           if (work === undefined) break;
           if (pending === undefined) pending = work;
           else (more ??= [pending]).push(work);
           break;
         }
         case 'overlay':
-          this.push(streamOf(event), target.channel, overlayPayload(event), event);
+          this.push(streamOf(event), target.channel, target.sinkName, overlayPayload(event), event);
           break;
         case 'aggregate':
           this.aggregators.get(target.aggregation)!.add(event, Date.now());
@@ -275,17 +275,19 @@ export class LivePipeline {
     });
   }
 
-  private runModel(model: string, resultType: string, event: LiveEvent): Promise<void> | undefined {
-    const destination = `model:${model}`;
+  private runModel(model: string, resultType: string, destination: string, event: LiveEvent): Promise<void> | undefined {
     const text = textOf(event);
     if (text === undefined) {
       this.deadLetter({ reason: 'no-text', message: 'event has no string data.text for the model', destination, event });
       return undefined;
     }
-    const ingestTime = event[INGEST_TIME];
-    if (this.spec.budgets.policy === 'shed' && typeof ingestTime === 'number' && Date.now() - ingestTime > this.spec.budgets.e2e) {
-      this.deadLetter({ reason: 'budget-shed', message: `already ${Date.now() - ingestTime} ms old, over the e2e budget`, destination, event });
-      return undefined;
+    const ingestTime = ingestTimeOf(event);
+    if (this.spec.budgets.policy === 'shed' && ingestTime !== undefined) {
+      const age = Date.now() - ingestTime;
+      if (age > this.spec.budgets.e2e) {
+        this.deadLetter({ reason: 'budget-shed', message: `already ${age} ms old, over the e2e budget`, destination, event });
+        return undefined;
+      }
     }
     const pool = this.pools.get(model)!;
     const stream = event[STREAM];
@@ -293,7 +295,7 @@ export class LivePipeline {
       .infer(
         { id: event.id, text },
         {
-          deadlineMs: typeof ingestTime === 'number' ? ingestTime + this.spec.budgets.e2e : undefined,
+          deadlineMs: ingestTime === undefined ? undefined : ingestTime + this.spec.budgets.e2e,
           conflationKey: typeof stream === 'string' ? stream : undefined,
         },
       )
@@ -317,13 +319,13 @@ export class LivePipeline {
     return work;
   }
 
-  private push(stream: string, channel: string, payload: unknown, cause?: LiveEvent): void {
+  private push(stream: string, channel: string, sinkName: string, payload: unknown, cause: LiveEvent): void {
     const started = performance.now();
     this.overlay.publish(stream, channel, payload);
     this.metrics.observe('push', performance.now() - started);
-    this.metrics.eventOut(`overlay:${channel}`);
-    const ingestTime = cause?.[INGEST_TIME];
-    if (typeof ingestTime === 'number') this.metrics.observe('e2e', Math.max(0, Date.now() - ingestTime));
+    this.metrics.eventOut(sinkName);
+    const ingestTime = ingestTimeOf(cause);
+    if (ingestTime !== undefined) this.metrics.observe('e2e', Math.max(0, Date.now() - ingestTime));
   }
 
   private publishAggregates(aggregator: EngagementAggregator): void {
@@ -375,9 +377,6 @@ function withCause(reply: LiveEvent, cause: LiveEvent): LiveEvent {
   return reply;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function streamOf(event: LiveEvent): string {
   const stream = event[STREAM];

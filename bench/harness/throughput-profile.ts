@@ -58,17 +58,20 @@ export async function profileThroughput(driver: OpenLoopDriver, options: Profile
   return { search, loadPoints };
 }
 
-/** p99 at the load point nearest 50 % of the max sustainable rate. */
-export function p99AtHalf(profile: ThroughputProfile): number | undefined {
+/** The load point nearest 50 % of the max sustainable rate. */
+function pointAtHalf(profile: ThroughputProfile): LoadPoint | undefined {
   let best: LoadPoint | undefined;
   for (const point of profile.loadPoints) if (!best || Math.abs(point.fraction - 0.5) < Math.abs(best.fraction - 0.5)) best = point;
-  return best === undefined ? undefined : best.step.p99Ms;
+  return best;
+}
+
+/** p99 at the load point nearest 50 % of the max sustainable rate. */
+export function p99AtHalf(profile: ThroughputProfile): number | undefined {
+  return pointAtHalf(profile)?.step.p99Ms;
 }
 
 export function stagesAtHalf(profile: ThroughputProfile): Record<string, StageLatency> | undefined {
-  let best: LoadPoint | undefined;
-  for (const point of profile.loadPoints) if (!best || Math.abs(point.fraction - 0.5) < Math.abs(best.fraction - 0.5)) best = point;
-  return best?.stages;
+  return pointAtHalf(profile)?.stages;
 }
 
 /** Latency vs offered load from every probe and load point of a profile. */

@@ -14,8 +14,3 @@ export function isReachable(host: string, port: number, timeoutMs = 1000): Promi
     socket.once('error', () => done(false));
   });
 }
-
-/** True when a LivePipeline could not be built because this build lacks the source kind. */
-export function isMissingSourceKind(error: unknown): boolean {
-  return error instanceof Error && /no source kind/.test(error.message);
-}

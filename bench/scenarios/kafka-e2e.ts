@@ -9,7 +9,7 @@ import { OpenLoopDriver } from '../harness/open-loop.js';
 import { curveOf, p99AtHalf, profileThroughput, searchNotes, stagesAtHalf } from '../harness/throughput-profile.js';
 import { skippedResult, summaryRow, type Measure, type Scenario, type ScenarioResult, type ThroughputProfile } from '../harness/scenario.js';
 import { benchPipelineSpec, BENCH_STREAM, CommentEvents, connectOverlayClient, overlayWsUrl, pipelineStages } from './bench-pipeline.js';
-import { isMissingSourceKind, isReachable } from './broker-reachability.js';
+import { isReachable } from './broker-reachability.js';
 import { MainThreadBaseline } from './main-thread-baseline.js';
 
 const HOST = '127.0.0.1';
@@ -110,14 +110,7 @@ export const kafkaE2e: Scenario = {
         await baseline.close();
       }
 
-      let pipeline: LivePipeline;
-      try {
-        pipeline = new LivePipeline(spec);
-      } catch (error) {
-        if (!isMissingSourceKind(error)) throw error;
-        notes.push(`The kafka source kind is not available in this build (${(error as Error).message}); the pipeline part was skipped, ceiling and baseline were measured.`);
-        return partialResult(this.title, notes, measures, ceiling, baselineProfile, budgetMs, started);
-      }
+      const pipeline = new LivePipeline(spec);
       await pipeline.start();
       const pipelineTick = new TickProducer(producer, events);
       const driver: OpenLoopDriver = new OpenLoopDriver({ send: (seq, at) => pipelineTick.add(seq, at), flush: () => pipelineTick.flush() });
@@ -168,24 +161,6 @@ export const kafkaE2e: Scenario = {
     }
   },
 };
-
-function partialResult(title: string, notes: string[], measures: Measure[], ceiling: number, baseline: ThroughputProfile, budgetMs: number, started: number): ScenarioResult {
-  measures.unshift({ name: 'baseline max sustainable', description: 'kafkajs eachMessage, main-thread inference, one ws send each', value: baseline.search.maxRate, unit: 'events/s' });
-  return {
-    scenario: 'kafka-e2e',
-    title,
-    status: 'skipped',
-    notes,
-    rows: [],
-    ratio: { toBaseline: null, toCeiling: null },
-    measures,
-    budgetMs,
-    curves: [curveOf('baseline', baseline)],
-    profiles: { baseline },
-    details: { ceiling },
-    durationMs: performance.now() - started,
-  };
-}
 
 /** A fresh consumer group on `latest` misses what is produced before it has its assignment: wait for flow. */
 async function warmUntilFlowing(driver: OpenLoopDriver, budgetMs: number, progress: { step(text: string): void }, label: string): Promise<void> {

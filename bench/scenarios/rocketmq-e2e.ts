@@ -12,7 +12,7 @@ import { OpenLoopDriver } from '../harness/open-loop.js';
 import { curveOf, p99AtHalf, profileThroughput, searchNotes, stagesAtHalf } from '../harness/throughput-profile.js';
 import { skippedResult, summaryRow, type Scenario, type ScenarioResult, type ThroughputProfile } from '../harness/scenario.js';
 import { benchPipelineSpec, CommentEvents, connectOverlayClient, overlayWsUrl, pipelineStages, REPO_ROOT } from './bench-pipeline.js';
-import { isMissingSourceKind, isReachable } from './broker-reachability.js';
+import { isReachable } from './broker-reachability.js';
 
 const { Producer, SimpleConsumer } = rocketmq;
 const HOST = '127.0.0.1';
@@ -63,16 +63,7 @@ export const rocketmqE2e: Scenario = {
         rocketmq: rocketmqSourceSchema.parse({ endpoints: ENDPOINTS, topic: TOPIC, consumerGroup: PIPELINE_GROUP }),
       });
       const budgetMs = spec.budgets.e2e;
-      let pipeline: LivePipeline;
-      try {
-        pipeline = new LivePipeline(spec);
-      } catch (error) {
-        if (!isMissingSourceKind(error)) throw error;
-        return {
-          ...skippedResult(this, [`The rocketmq source kind is not available in this build (${(error as Error).message}); only the ceiling was measured.`], performance.now() - started),
-          measures: [{ name: 'SimpleConsumer ceiling', description: 'receive(32) + ack, discard', value: ceiling, unit: 'messages/s' }],
-        };
-      }
+      const pipeline = new LivePipeline(spec);
       await pipeline.start();
       const driver: OpenLoopDriver = new OpenLoopDriver({ send: (seq, at) => void send(seq, at).catch(() => undefined) });
       const client = await connectOverlayClient(overlayWsUrl(pipeline.overlay.url), (seq, at) => driver.delivered(seq, at));

@@ -58,14 +58,16 @@ port_open() {
   (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
 }
 
-# True when the pid file names a live JVM; a stale file from a reused pid does not count.
+# True when the pid file names a live JVM started by these scripts: its command line names the
+# pid file's state folder, so a stale file whose pid now belongs to another process (another JVM
+# included) does not count, and stop never signals it.
 pid_alive() {
   local pid_file=$1 pid
   [[ -f "$pid_file" ]] || return 1
   pid=$(cat "$pid_file")
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q java
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$(dirname "$pid_file")/"
 }
 
 # Starts a command in its own session so it outlives the shell (and the npm script) that ran it.

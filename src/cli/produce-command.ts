@@ -1,7 +1,7 @@
 // `livepipe produce`: publishes the generator's simulated interactions to a Kafka topic at a set
-// (or, with --rocketmq, hands over to produce-rocketmq.ts)
 // rate, as binary or structured CloudEvents or as plain JSON records (Knative's plain-record path),
-// to feed a pipeline with a Kafka source. The sequence is seeded, so a run can be replayed.
+// to feed a pipeline with a Kafka source (--rocketmq hands over to produce-rocketmq.ts). The
+// sequence is seeded, so a run can be replayed.
 import { Partitioners, type Message, type Producer } from 'kafkajs';
 import { generatorSchema, type GeneratorSpec } from '../config/schema.js';
 import { parseDuration } from '../config/duration.js';

@@ -5,7 +5,7 @@ import rocketmq from 'rocketmq-client-nodejs';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { generatorSchema } from '../config/schema.js';
-import { LivepipeError } from '../errors.js';
+import { LivepipeError, messageOf } from '../errors.js';
 import { INGEST_TIME, type LiveEvent } from '../events/cloudevent.js';
 import { cloudEventToRocketmqMessage } from '../events/rocketmq-binding.js';
 import { InteractionSimulator } from '../sources/generator.js';
@@ -72,7 +72,7 @@ export async function produceToRocketmq(options: ProduceToRocketmqOptions): Prom
     await producer.shutdown().catch(() => undefined);
     throw new LivepipeError(
       'LP_BROKER_UNAVAILABLE',
-      `cannot publish to RocketMQ topic "${options.topic}" at ${endpoints} (${error instanceof Error ? error.message : String(error)}). Start a local broker with \`npm run brokers:rocketmq\` and create the topic with \`bash deploy/local/rocketmq topic ${options.topic} NORMAL\`.`,
+      `cannot publish to RocketMQ topic "${options.topic}" at ${endpoints} (${messageOf(error)}). Start a local broker with \`npm run brokers:rocketmq\` and create the topic with \`bash deploy/local/rocketmq topic ${options.topic} NORMAL\`.`,
       { cause: error },
     );
   }
@@ -112,7 +112,7 @@ export async function produceToRocketmq(options: ProduceToRocketmqOptions): Prom
         },
         (error: unknown) => {
           failed++;
-          firstError ??= error instanceof Error ? error.message : String(error);
+          firstError ??= messageOf(error);
         },
       );
       pending.add(send);

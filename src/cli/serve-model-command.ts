@@ -3,10 +3,9 @@
 // /readyz, a concurrency limit that answers 429 with Retry-After, and a graceful drain on SIGTERM.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LivepipeError } from '../errors.js';
-import { INGEST_TIME, type LiveEvent } from '../events/cloudevent.js';
-import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
-import { cloudEventToHttpMessage, httpRequestToCloudEvents } from '../events/http-binding.js';
+import { LivepipeError, messageOf } from '../errors.js';
+import { INGEST_TIME } from '../events/cloudevent.js';
+import { cloudEventToHttpMessage, decodeHttpRequest } from '../events/http-binding.js';
 import { discardUnreadBody, readRequestBody } from '../events/http-request-body.js';
 import { loadModelManifest } from '../inference/model-registry.js';
 import { InferencePool, isPoolRejection, type InferenceResult } from '../workers/index.js';
@@ -201,14 +200,12 @@ export class ModelService {
     const arrivedAt = Date.now();
     const body = await readRequestBody(request, this.options.maxBodyBytes);
     if (body === undefined) return this.refuse(request, response, 413, `request body is larger than ${this.options.maxBodyBytes} bytes`);
-    let events: LiveEvent[];
-    try {
-      events = httpRequestToCloudEvents(request.headers, body);
-    } catch (error) {
-      if (!isCloudEventDecodeError(error)) throw error;
+    const decoded = decodeHttpRequest(request.headers, body);
+    if (!('events' in decoded)) {
       this.countsValue.invalid++;
-      return this.answer(response, error.unsupportedMediaType ? 415 : 400, error.message);
+      return this.answer(response, decoded.status, decoded.reason);
     }
+    const events = decoded.events;
     const event = events[0];
     if (events.length !== 1 || event === undefined) {
       this.countsValue.invalid++;
@@ -248,9 +245,6 @@ export class ModelService {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export interface ServeModelCommandOptions {
   model: string;

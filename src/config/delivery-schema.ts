@@ -2,17 +2,12 @@
 // `delivery` section (retry, backoff, per-attempt timeout, dead-letter sink) of a trigger or of the
 // whole pipeline. Field names and meanings follow Knative's DeliverySpec (duck/v1).
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { durationSchema } from './duration-schema.js';
 import { kafkaConnectionSchema } from './source-schemas.js';
 
 const DURATION_EXPECTED = 'expected an ISO-8601 duration such as "PT0.2S" (or "200ms", "2s")';
 
-const durationMs = z.union([z.string(), z.number()], { error: DURATION_EXPECTED }).transform((value, ctx) => {
-  const ms = typeof value === 'number' ? value : parseDuration(value);
-  if (ms !== undefined && ms >= 0 && Number.isFinite(ms)) return ms;
-  ctx.addIssue({ code: 'custom', message: DURATION_EXPECTED });
-  return z.NEVER;
-});
+const durationMs = durationSchema(DURATION_EXPECTED);
 
 /** An absolute http(s) URL, checked once at load. */
 export const httpUrlSchema = z.string().refine(

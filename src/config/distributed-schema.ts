@@ -2,16 +2,11 @@
 // `livepipe worker` processes through a BullMQ queue on Redis; `overlay.redis` shares overlay
 // messages between pipeline instances through Redis pub/sub.
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { durationSchema } from './duration-schema.js';
 
 const DURATION_EXPECTED = 'expected a duration such as "500ms", "30s" or ISO-8601 "PT30S"';
 
-const positiveDuration = z.union([z.string(), z.number()], { error: DURATION_EXPECTED }).transform((value, ctx) => {
-  const ms = typeof value === 'number' ? value : parseDuration(value);
-  if (ms !== undefined && ms > 0) return ms;
-  ctx.addIssue({ code: 'custom', message: DURATION_EXPECTED });
-  return z.NEVER;
-});
+const positiveDuration = durationSchema(DURATION_EXPECTED, { positive: true });
 
 export const redisUrl = z
   .string()

@@ -2,25 +2,13 @@
 // reference docs come. Durations are written as text ("20ms", "PT1S") and arrive here in ms.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { ATTRIBUTE_NAME } from '../router/attribute-reader.js';
 import { deliverySchema, httpSubscriberSchema } from './delivery-schema.js';
-import { parseDuration } from './duration.js';
+import { durationSchema } from './duration-schema.js';
 import { distributedSchema, redisUrl } from './distributed-schema.js';
 import { httpSourceSchema, kafkaSinkSchema, kafkaSourceSchema, rocketmqSourceSchema, SOURCE_KINDS } from './source-schemas.js';
 
-const DURATION_EXPECTED = 'expected a duration such as "20ms", "2s", "1m" or ISO-8601 "PT0.5S"';
-
-const duration = z
-  .union([z.string(), z.number()], { error: DURATION_EXPECTED })
-  .transform((value, ctx) => {
-    if (typeof value === 'number') {
-      if (value >= 0) return value;
-    } else {
-      const ms = parseDuration(value);
-      if (ms !== undefined) return ms;
-    }
-    ctx.addIssue({ code: 'custom', message: DURATION_EXPECTED });
-    return z.NEVER;
-  });
+const duration = durationSchema();
 
 const name = z
   .string()
@@ -134,7 +122,7 @@ export const modelSchema = z.strictObject({
   resultType: z.string().min(1).optional(),
 });
 
-const attributeName = z.string().regex(/^[a-z][a-z0-9]*$/, 'CloudEvents attribute names are a lower-case letter followed by lower-case letters and digits');
+const attributeName = z.string().regex(ATTRIBUTE_NAME, 'CloudEvents attribute names are a lower-case letter followed by lower-case letters and digits');
 
 export const triggerSchema = z.strictObject({
   name,

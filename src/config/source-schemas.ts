@@ -1,14 +1,9 @@
 // Schemas of the broker-facing sections: the kafka, rocketmq and http sources and the kafka sink.
 // Names follow Knative's KafkaSource where one exists (consumerGroup, initialOffset, ordering).
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { durationSchema } from './duration-schema.js';
 
-const durationMs = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = typeof value === 'number' ? value : parseDuration(value);
-  if (ms !== undefined && ms >= 0) return ms;
-  ctx.addIssue({ code: 'custom', message: 'expected a duration such as "20ms", "2s", "1m" or ISO-8601 "PT0.5S"' });
-  return z.NEVER;
-});
+const durationMs = durationSchema();
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
 

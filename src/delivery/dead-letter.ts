@@ -1,6 +1,6 @@
 // Where events go that no subscriber could take: every dead-lettered event is counted by reason
-// and kept (the most recent ones) with the reason, so nothing disappears silently. A sink — a
-// Kafka topic, an HTTP endpoint — can be attached to forward them.
+// and kept (the most recent ones) with the reason, so nothing disappears silently. Events that a
+// trigger's delivery.deadLetterSink (dead-letter-sinks.ts) accepted are not counted here.
 import type { LiveEvent } from '../events/cloudevent.js';
 
 export interface DeadLetter {
@@ -14,10 +14,6 @@ export interface DeadLetter {
   event?: LiveEvent;
   raw?: { key?: string | null; value?: string | null; headers?: Record<string, string>; position?: string };
   time: string;
-}
-
-export interface DeadLetterSink {
-  send(letter: DeadLetter): Promise<void>;
 }
 
 export class DeadLetterLog {

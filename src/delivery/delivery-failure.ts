@@ -1,3 +1,4 @@
+import { messageOf } from '../errors.js';
 // Why one delivery attempt failed, in the terms the retry policy and the dead-letter extensions
 // need: the HTTP status (if any), the response body, Retry-After, and whether a retry can help.
 
@@ -41,6 +42,6 @@ export function isDeliveryFailure(error: unknown): error is DeliveryFailure {
  */
 export function deliveryFailureOf(error: unknown): DeliveryFailure {
   if (isDeliveryFailure(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return new DeliveryFailure('network', message, { body: Buffer.from(`dispatch error: ${message}`, 'utf8'), retryable: true, cause: error });
 }

@@ -3,7 +3,8 @@
 // CloudEvent is the reply; any other answer rejects with a DeliveryFailure for the retry policy.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { LivepipeError } from '../errors.js';
+import { LivepipeError, messageOf } from '../errors.js';
+import { FifoQueue } from '../workers/fifo-queue.js';
 import type { LiveEvent } from '../events/cloudevent.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { cloudEventToHttpMessage, cloudEventToStructuredHttpMessage, httpRequestToCloudEvents, type HttpCloudEventMessage } from '../events/http-binding.js';
@@ -43,7 +44,7 @@ export class HttpSubscriberSink implements Sink {
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private inFlight = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting = new FifoQueue<() => void>();
   private closed = false;
 
   constructor(options: HttpSubscriberOptions) {
@@ -86,13 +87,16 @@ export class HttpSubscriberSink implements Sink {
       throw new DeliveryFailure('network', `subscriber ${this.uri} is closed`, { retryable: false });
     }
     const message = this.encode(event);
+    // A finishing request hands its slot straight to the oldest waiter (inFlight stays put), so a
+    // send() arriving before that waiter resumes cannot take the slot as well.
     if (this.inFlight >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.inFlight++;
+    else this.inFlight++;
     try {
       return await this.post(message);
     } finally {
-      this.inFlight--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next === undefined) this.inFlight--;
+      else next();
     }
   }
 
@@ -186,7 +190,7 @@ function carriesCloudEvent(response: IncomingMessage): boolean {
 }
 
 function networkFailure(uri: string, error: unknown): DeliveryFailure {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return new DeliveryFailure('network', `subscriber ${uri} could not be reached: ${message}`, {
     body: Buffer.from(`dispatch error: ${message}`, 'utf8'),
     retryable: true,

@@ -4,7 +4,7 @@
 import { attributeText } from './attribute-text.js';
 import { completeBinaryModeEvent } from './binary-mode-event.js';
 import type { LiveEvent } from './cloudevent.js';
-import { CloudEventDecodeError } from './cloudevent-decode-error.js';
+import { CloudEventDecodeError, isCloudEventDecodeError } from './cloudevent-decode-error.js';
 import { isAttributeName } from './context-attributes.js';
 import { encodeEventData, isJsonEncoded } from './event-data.js';
 import { parseEventBatch, parseStructuredEvent, serializeStructuredEvent } from './json-format.js';
@@ -39,6 +39,22 @@ export function httpRequestToCloudEvents(headers: HttpHeaders, body: Buffer): Li
     }
   }
   return [decodeBinary(headers, contentType, body)];
+}
+
+/** A server's reading of a request: its events, or the status and reason to refuse it with. */
+export type DecodedHttpRequest = { readonly events: LiveEvent[] } | { readonly status: 400 | 415; readonly reason: string };
+
+/**
+ * httpRequestToCloudEvents for a server: an invalid event is refused with 400, a CloudEvents format
+ * other than JSON with 415. Anything but a CloudEventDecodeError (a bug) still throws.
+ */
+export function decodeHttpRequest(headers: HttpHeaders, body: Buffer): DecodedHttpRequest {
+  try {
+    return { events: httpRequestToCloudEvents(headers, body) };
+  } catch (error) {
+    if (!isCloudEventDecodeError(error)) throw error;
+    return { status: error.unsupportedMediaType ? 415 : 400, reason: error.message };
+  }
 }
 
 /** Binary content mode: attributes as percent-encoded `ce-` headers, datacontenttype as Content-Type. */

@@ -8,6 +8,7 @@ import { INGEST_TIME, type LiveEvent } from './cloudevent.js';
 import { CloudEventDecodeError, withDecodeContext } from './cloudevent-decode-error.js';
 import { isAttributeName } from './context-attributes.js';
 import { decodeDeclaredData, encodeEventData, isJsonEncoded, NOT_JSON, sniffJson } from './event-data.js';
+import { prefixedExtensionNames } from './extension-names.js';
 import { parseStructuredEvent, serializeStructuredEvent } from './json-format.js';
 import { MediaKind, mediaKindOf } from './media-type.js';
 import { topicSourceNames } from './topic-source-names.js';
@@ -228,22 +229,8 @@ function wrapPlainRecord(record: KafkaRecord, source: string, keyType: KafkaKeyT
   return event;
 }
 
-const extensionNames = new Map<string, string>();
-
 /** `kafkaheader` + the header name lower-cased with everything but [a-z0-9] removed (Knative). */
-export function kafkaHeaderExtensionName(header: string): string {
-  let name = extensionNames.get(header);
-  if (name !== undefined) return name;
-  name = 'kafkaheader';
-  const lower = header.toLowerCase();
-  for (let i = 0; i < lower.length; i++) {
-    const c = lower.charCodeAt(i);
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) name += lower[i];
-  }
-  if (extensionNames.size >= CACHE_LIMIT) extensionNames.clear();
-  extensionNames.set(header, name);
-  return name;
-}
+export const kafkaHeaderExtensionName: (header: string) => string = prefixedExtensionNames('kafkaheader');
 
 /** Knative's KeyDeserializer: empty → no key; int/float by byte width, else UTF-8 text. */
 function keyOf(key: Buffer | string | null, keyType: KafkaKeyType): string | number | undefined {

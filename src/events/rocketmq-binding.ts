@@ -30,6 +30,7 @@ import { INGEST_TIME, type LiveEvent } from './cloudevent.js';
 import { CloudEventDecodeError, withDecodeContext } from './cloudevent-decode-error.js';
 import { isAttributeName } from './context-attributes.js';
 import { decodeDeclaredData, encodeEventData, isJsonEncoded, NOT_JSON, sniffJson } from './event-data.js';
+import { prefixedExtensionNames } from './extension-names.js';
 import { parseStructuredEvent } from './json-format.js';
 import { MediaKind, mediaKindOf } from './media-type.js';
 import { topicSourceNames } from './topic-source-names.js';
@@ -77,7 +78,6 @@ const CE_PREFIX = 'ce_';
 const CE_PREFIX_UPPER = 'CE_';
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const OCTET_STREAM = 'application/octet-stream';
-const CACHE_LIMIT = 1024;
 
 /**
  * Builds the decoder for one RocketMQ source: the endpoints are checked and the event source
@@ -134,22 +134,8 @@ export function cloudEventToRocketmqMessage(event: LiveEvent, topic: string, opt
   return message;
 }
 
-const extensionNames = new Map<string, string>();
-
 /** `rocketmqproperty` + the property name lower-cased with everything but [a-z0-9] removed. */
-export function rocketmqPropertyExtensionName(property: string): string {
-  let name = extensionNames.get(property);
-  if (name !== undefined) return name;
-  name = ROCKETMQ_PROPERTY_PREFIX;
-  const lower = property.toLowerCase();
-  for (let i = 0; i < lower.length; i++) {
-    const c = lower.charCodeAt(i);
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) name += lower[i];
-  }
-  if (extensionNames.size >= CACHE_LIMIT) extensionNames.clear();
-  extensionNames.set(property, name);
-  return name;
-}
+export const rocketmqPropertyExtensionName: (property: string) => string = prefixedExtensionNames(ROCKETMQ_PROPERTY_PREFIX);
 
 function decodeMessage(message: RocketmqMessage, sourceOf: (topic: string) => string, bornMs: number): LiveEvent {
   const properties = message.properties;

@@ -2,14 +2,12 @@
 // startsWith/endsWith/contains) so a Knative Trigger can filter with `cesql`. CESQL sees attributes only,
 // never `data`, so a CEL filter on the payload has no translation and stays on livepipe's side.
 import { parse } from '@bufbuild/cel';
+import { ATTRIBUTE_NAME } from '../router/attribute-reader.js';
 import { EVENT_VARIABLE } from '../router/cel-check.js';
 
 type Expr = ReturnType<typeof parse>['expr'];
 
 export type CesqlTranslation = { readonly cesql: string } | { readonly untranslatable: string };
-
-/** Knative's rule for attribute names (eventing trigger validation); CESQL identifiers are the same. */
-const ATTRIBUTE_NAME = /^[a-z][a-z0-9]*$/;
 
 /** CESQL integers are 32-bit signed; CEL's are 64-bit. */
 const INT32_MIN = -(2n ** 31n);

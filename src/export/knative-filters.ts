@@ -3,6 +3,7 @@
 // of the events) and the exact check stays with livepipe's router, which is listed in `kept`.
 import { LivepipeError } from '../errors.js';
 import type { TriggerSpec } from '../config/schema.js';
+import { ATTRIBUTE_NAME } from '../router/attribute-reader.js';
 import { celToCesql } from './cel-to-cesql.js';
 
 /** One entry of Knative's `filters` dialect (eventing.knative.dev/v1 Trigger.spec.filters[]). */
@@ -30,9 +31,6 @@ export interface KnativeTriggerFilter {
   /** CEL parts that Knative passes as a superset; livepipe's router applies them exactly. */
   kept: KeptCelFilter[];
 }
-
-/** Knative's attribute-name rule (eventing's trigger validation). */
-const ATTRIBUTE_NAME = /^[a-z][a-z0-9]*$/;
 
 /** undefined stands for "passes every event": the loosest filter, used where Knative cannot say more. */
 type Translated = KnativeFilter | undefined;

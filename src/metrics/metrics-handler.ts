@@ -1,6 +1,7 @@
 // Serves a prom-client registry in the Prometheus text format at /metrics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { messageOf } from '../errors.js';
 
 export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -16,7 +17,7 @@ export function createMetricsHandler(registry: Registry): MetricsHandler {
       body = await registry.metrics();
     } catch (error) {
       res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(`collecting metrics failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      res.end(`collecting metrics failed: ${messageOf(error)}\n`);
       return;
     }
     res.writeHead(200, { 'Content-Type': registry.contentType });

@@ -43,7 +43,8 @@ export class MetricsServer {
   get url(): string {
     const address = this.server.address() as AddressInfo | null;
     if (address === null) throw new LivepipeError('LP_PIPELINE_STATE', 'the metrics server is not listening; await start() first');
-    return `http://${this.host}:${address.port}/metrics`;
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `http://${host}:${address.port}/metrics`;
   }
 
   close(): Promise<void> {

@@ -11,6 +11,7 @@ import { CelScalar, celEnv, isCelError, mapType, parse, plan } from '@bufbuild/c
 import { strings } from '@bufbuild/cel/ext';
 import { EVENT_VARIABLE, checkCelExpression } from './cel-check.js';
 import { FAIL, PASS, invalidFilter, type CompiledFilter, type FilterHooks } from './filter.js';
+import { messageOf } from '../errors.js';
 
 export const CEL_LIBRARY = '@bufbuild/cel';
 
@@ -80,7 +81,7 @@ function planOrThrow(parsed: ReturnType<typeof parse>, what: () => string, path:
 }
 
 function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return message.split('\n', 1)[0] ?? message;
 }
 

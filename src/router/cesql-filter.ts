@@ -5,7 +5,7 @@
 
 import { CesqlError } from './cesql/casting.js';
 import { compileCesqlProgram, type CesqlProgram } from './cesql/evaluator.js';
-import { describeFunction, resolveFunction } from './cesql/functions.js';
+import { describeFunction, functionNames, resolveFunction } from './cesql/functions.js';
 import { parseCesql, type CesqlNode } from './cesql/parser.js';
 import { FAIL, PASS, invalidFilter, type CompiledFilter, type FilterHooks } from './filter.js';
 
@@ -52,7 +52,7 @@ function compileOrThrow(expression: string, path: string): CesqlProgram {
     const arity = missing.args.length;
     const problem = known
       ? `${missing.name} takes ${known}, not ${arity}`
-      : `there is no function ${missing.name} (built-ins: ABS, BOOL, CONCAT, CONCAT_WS, INT, IS_BOOL, IS_INT, LEFT, LENGTH, LOWER, RIGHT, STRING, SUBSTRING, TRIM, UPPER)`;
+      : `there is no function ${missing.name} (built-ins: ${functionNames().join(', ')})`;
     throw invalidFilter(path, `CESQL expression ${quoted} at position ${missing.position + 1}: ${problem}`);
   }
   const program = compileCesqlProgram(root);

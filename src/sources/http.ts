@@ -4,10 +4,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LivepipeError } from '../errors.js';
-import { INGEST_TIME, type LiveEvent } from '../events/cloudevent.js';
-import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
-import { httpRequestToCloudEvents } from '../events/http-binding.js';
+import { LivepipeError, messageOf } from '../errors.js';
+import { INGEST_TIME } from '../events/cloudevent.js';
+import { decodeHttpRequest } from '../events/http-binding.js';
 import { discardUnreadBody, readRequestBody } from '../events/http-request-body.js';
 import type { EventSink, Source } from './source.js';
 
@@ -158,16 +157,13 @@ export class HttpIngressSource implements Source {
     const body = await readRequestBody(request, this.maxBodyBytes);
     if (body === undefined) return this.tooLarge(request, response);
 
-    let events: LiveEvent[];
-    try {
-      events = httpRequestToCloudEvents(request.headers, body);
-    } catch (error) {
-      if (!isCloudEventDecodeError(error)) throw error;
+    const decoded = decodeHttpRequest(request.headers, body);
+    if (!('events' in decoded)) {
       this.countsValue.invalid++;
-      return this.reply(response, error.unsupportedMediaType ? 415 : 400, error.message);
+      return this.reply(response, decoded.status, decoded.reason);
     }
     const sink = this.sink!;
-    for (const event of events) {
+    for (const event of decoded.events) {
       if (event[INGEST_TIME] === undefined) event[INGEST_TIME] = arrivedAt;
       if (this.stopping) return this.unavailable(request, response, `HTTP source "${this.name}" is stopping`);
       try {
@@ -218,6 +214,3 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

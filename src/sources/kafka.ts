@@ -5,7 +5,7 @@ import { Partitioners, type Consumer, type EachBatchPayload, type IHeaders, type
 import type { KafkaSourceSpec } from '../config/source-schemas.js';
 import type { DeadLetter } from '../delivery/dead-letter.js';
 import { KNATIVE_ERROR_CODE, KNATIVE_ERROR_DATA, KNATIVE_ERROR_DEST, knativeErrorData } from '../delivery/knative-error-extensions.js';
-import { LivepipeError } from '../errors.js';
+import { LivepipeError, messageOf } from '../errors.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { createKafkaRecordDecoder, type KafkaRecord, type KafkaRecordDecoder } from '../events/kafka-binding.js';
 import { createKafkaClient, kafkaConnectError, kafkaLog } from './kafka/kafka-client.js';
@@ -241,7 +241,7 @@ export class KafkaSource implements Source {
 
   private deadLetterRecord(context: SourceContext, record: KafkaRecord, error: unknown): Promise<void> | undefined {
     const reason = isCloudEventDecodeError(error) ? 'decode-error' : 'source-error';
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     context.deadLetter({ reason, message, destination: this.destination, raw: rawOf(record) });
     if (this.producer === undefined) return undefined;
     return this.produceDeadLetter(this.producer, this.spec.deadLetterTopic!, record, reason, message);

@@ -6,7 +6,7 @@ import type { MessageView, Producer as RocketmqProducer, SimpleConsumer as Rocke
 import { isUtf8 } from 'node:buffer';
 import type { Logger } from 'pino';
 import type { RocketmqSourceSpec } from '../config/schema.js';
-import { LivepipeError } from '../errors.js';
+import { LivepipeError, messageOf } from '../errors.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { createRocketmqMessageDecoder, type RocketmqMessageDecoder } from '../events/rocketmq-binding.js';
 import { rocketmqClientLogger, rocketmqLogger } from './rocketmq/client-logger.js';
@@ -302,9 +302,6 @@ export class RocketmqSource implements Source {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

@@ -39,6 +39,11 @@ export class FifoQueue<Item> {
 
   /** Puts items back at the front, in their order (ahead of everything queued). */
   prepend(items: readonly Item[]): void {
+    // The triage puts back items it has just shifted off, so their cleared slots are usually still there.
+    if (items.length <= this.head) {
+      for (let i = items.length - 1; i >= 0; i--) this.items[--this.head] = items[i];
+      return;
+    }
     this.items = items.concat(this.items.slice(this.head) as Item[]);
     this.head = 0;
   }

@@ -592,6 +592,8 @@ export class InferencePool implements ScalableTarget {
         const index = this.slots.indexOf(slot);
         if (index >= 0) this.slots.splice(index, 1);
         if (slot.parkTimer !== undefined) clearTimeout(slot.parkTimer);
+        // A worker that dies while asked to close will never answer 'closed': end stopWorker's grace wait now.
+        slot.closed?.();
         if (slot.state === 'stopping') return;
         const wasStarting = slot.state === 'starting';
         const wasParked = slot.state === 'parked';
@@ -632,15 +634,20 @@ export class InferencePool implements ScalableTarget {
       const now = performance.now();
       const slot = this.idleSlot();
       if (slot === undefined) {
-        this.applyDeadlinePolicy(now, this.predictedWaitMs(now));
+        // The predicted wait walks every slot: only worth it when a policy acts on it (not per deliver-late request).
+        if (this.batcher.policy !== 'deliver-late') this.applyDeadlinePolicy(now, this.predictedWaitMs(now));
         return; // the next finished batch or ready worker pumps again
       }
       this.applyDeadlinePolicy(now, 0);
       if (this.batcher.length === 0) break;
-      // While closing, the queue is flushed without waiting out the delay.
-      if (this.state === 'running' && !this.batcher.isDue(now)) {
-        this.wakeTimer.arm(this.batcher.msUntilDue(now));
-        return;
+      // While closing, the queue is flushed without waiting out the delay. msUntilDue is 0 exactly when
+      // isDue holds, so one call answers both (this runs on every infer()).
+      if (this.state === 'running') {
+        const untilDue = this.batcher.msUntilDue(now);
+        if (untilDue > 0) {
+          this.wakeTimer.arm(untilDue);
+          return;
+        }
       }
       this.dispatch(slot, this.batcher.take(now));
     }

@@ -1,7 +1,7 @@
 // A worker thread of the inference pool: owns one ONNX session and answers one batch at a time,
 // featurizing in this thread so the main event loop only moves strings and results.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { isLivepipeError } from '../errors.js';
+import { isLivepipeError, messageOf } from '../errors.js';
 import { loadModelManifest } from '../inference/model-registry.js';
 import { ModelRunner } from '../inference/model-runner.js';
 import type { InferenceWorkerData, PoolToWorker, WorkerToPool } from './worker-protocol.js';
@@ -17,12 +17,13 @@ async function serve(port: MessagePort): Promise<void> {
     send({
       type: 'start-failed',
       code: isLivepipeError(error) ? error.code : undefined,
-      message: error instanceof Error ? error.message : String(error),
+      message: messageOf(error),
     });
     return;
   }
 
   port.on('message', (message: PoolToWorker) => {
+    if (message.type === 'crash') process.exit(70);
     if (message.type === 'close') {
       void runner.close().finally(() => {
         send({ type: 'closed' });
@@ -33,7 +34,7 @@ async function serve(port: MessagePort): Promise<void> {
     runner.run(message.texts).then(
       ({ results, inferMs }) => send({ type: 'batch-done', batchId: message.batchId, results, inferMs }),
       (error: unknown) =>
-        send({ type: 'batch-failed', batchId: message.batchId, message: error instanceof Error ? error.message : String(error) }),
+        send({ type: 'batch-failed', batchId: message.batchId, message: messageOf(error) }),
     );
   });
   send({ type: 'ready' });

@@ -1,9 +1,9 @@
 // A real Kafka broker (deploy/local/kafka: KRaft, 127.0.0.1:9092) driven with kafkajs: what the
 // Kafka source and sink rely on — topic creation, and keys, values and headers surviving a round trip.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import type { Admin, Consumer, IHeaders, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KAFKA_BROKER, kafkaAvailable } from './kafka-broker.js';
+import { connectKafkaTestClients, kafkaAvailable, type KafkaTestClients } from './kafka-broker.js';
 
 const kafkaUp = await kafkaAvailable('Kafka broker tests');
 
@@ -26,30 +26,19 @@ function headersAsText(headers: IHeaders | undefined): Record<string, string> {
 
 describe.skipIf(!kafkaUp)('Kafka broker on 127.0.0.1:9092', () => {
   const topic = `livepipe-it-${randomUUID()}`;
-  const kafka = new Kafka({
-    clientId: 'livepipe-brokers-test',
-    brokers: [KAFKA_BROKER],
-    logLevel: logLevel.WARN,
-    retry: { retries: 3 },
-  });
+  let clients: KafkaTestClients | undefined;
   let admin: Admin;
   let producer: Producer;
   let consumer: Consumer | undefined;
 
   beforeAll(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    clients = await connectKafkaTestClients('livepipe-brokers-test');
+    ({ admin, producer } = clients);
   });
 
   afterAll(async () => {
     await consumer?.disconnect();
-    await producer?.disconnect();
-    if (admin) {
-      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await clients?.close([topic]);
   });
 
   it('creates a topic with the requested partition count', async () => {
@@ -73,7 +62,7 @@ describe.skipIf(!kafkaUp)('Kafka broker on 127.0.0.1:9092', () => {
     await producer.send({ topic, messages: sent });
 
     const received: ReceivedRecord[] = [];
-    consumer = kafka.consumer({ groupId: `livepipe-it-${randomUUID()}` });
+    consumer = clients!.kafka.consumer({ groupId: `livepipe-it-${randomUUID()}` });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const allReceived = new Promise<void>((resolve) => {

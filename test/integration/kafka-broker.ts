@@ -1,6 +1,7 @@
 // Shared by the Kafka integration tests: is the local broker (deploy/local/kafka) up — fail in CI,
-// skip elsewhere and say how to start it.
+// skip elsewhere and say how to start it — and the admin and producer a suite drives it with.
 import { connect } from 'node:net';
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 
 export const KAFKA_HOST = '127.0.0.1';
 export const KAFKA_PORT = 9092;
@@ -30,4 +31,36 @@ export async function kafkaAvailable(suite: string): Promise<boolean> {
   if (process.env.CI === 'true') throw new Error(`${suite}: CI=true requires Kafka, but ${why} before the tests.`);
   console.warn(`${suite} skipped: ${why}.`);
   return false;
+}
+
+/** A suite's clients on the local broker: `kafka` for consumers, an admin and a producer, connected. */
+export interface KafkaTestClients {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly producer: Producer;
+  /** Disconnects the producer, deletes the suite's topics (best effort) and disconnects the admin. */
+  close(topics: readonly string[]): Promise<void>;
+}
+
+export async function connectKafkaTestClients(clientId: string): Promise<KafkaTestClients> {
+  const kafka = new Kafka({ clientId, brokers: [KAFKA_BROKER], logLevel: logLevel.WARN });
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  try {
+    await producer.connect();
+  } catch (error) {
+    await admin.disconnect();
+    throw error;
+  }
+  return {
+    kafka,
+    admin,
+    producer,
+    async close(topics) {
+      await producer.disconnect();
+      await admin.deleteTopics({ topics: [...topics] }).catch(() => undefined);
+      await admin.disconnect();
+    },
+  };
 }

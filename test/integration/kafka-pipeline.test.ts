@@ -4,14 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, Partitioners, type Admin, type IHeaders, type Producer } from 'kafkajs';
+import type { IHeaders } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePipeline } from '../../src/config/index.js';
 import { produceInteractions, produceSimulatorSpec } from '../../src/cli/produce-command.js';
 import { cloudEventToKafkaRecord } from '../../src/events/kafka-binding.js';
 import { LivePipeline } from '../../src/pipeline.js';
 import { InteractionSimulator } from '../../src/sources/generator.js';
-import { KAFKA_BROKER, kafkaAvailable } from './kafka-broker.js';
+import { connectKafkaTestClients, KAFKA_BROKER, kafkaAvailable, type KafkaTestClients } from './kafka-broker.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/kafka/kafka-e2e-pipeline.yaml', import.meta.url));
 
@@ -40,9 +40,7 @@ describe.skipIf(!kafkaUp)('pipeline with a Kafka source on a real broker', () =>
     dlq: `lp-kafka-dlq-${run}`,
   };
   const group = `lp-kafka-e2e-${run}`;
-  const kafka = new Kafka({ clientId: 'livepipe-kafka-pipeline-test', brokers: [KAFKA_BROKER], logLevel: logLevel.WARN });
-  let admin: Admin;
-  let producer: Producer;
+  let clients: KafkaTestClients | undefined;
   let pipeline: LivePipeline | undefined;
   const seenIds = new Set<string>();
   const scoredCauses = new Set<string>();
@@ -52,8 +50,8 @@ describe.skipIf(!kafkaUp)('pipeline with a Kafka source on a real broker', () =>
   let allSeenAt = 0;
 
   beforeAll(async () => {
-    admin = kafka.admin();
-    await admin.connect();
+    clients = await connectKafkaTestClients('livepipe-kafka-pipeline-test');
+    const { admin, producer } = clients;
     await admin.createTopics({
       waitForLeaders: true,
       topics: [
@@ -63,8 +61,6 @@ describe.skipIf(!kafkaUp)('pipeline with a Kafka source on a real broker', () =>
         { topic: topics.dlq, numPartitions: 1 },
       ],
     });
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
 
     await produceInteractions({ topic: topics.main, brokers: [KAFKA_BROKER], count: EVENTS, mode: 'binary', progressEvery: 0, ...SIMULATION });
     await produceInteractions({ topic: topics.plain, brokers: [KAFKA_BROKER], count: PLAIN_EVENTS, mode: 'plain', progressEvery: 0, ...SIMULATION });
@@ -105,11 +101,7 @@ describe.skipIf(!kafkaUp)('pipeline with a Kafka source on a real broker', () =>
 
   afterAll(async () => {
     await pipeline?.stop();
-    await producer?.disconnect();
-    if (admin) {
-      await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await clients?.close(Object.values(topics));
   });
 
   it('delivers every one of 10,000 produced interactions, and a sentiment result for every comment', async () => {
@@ -163,7 +155,7 @@ describe.skipIf(!kafkaUp)('pipeline with a Kafka source on a real broker', () =>
     expect(poison[1]!.message).toMatch(/id/);
 
     const dlq: Array<{ value: string; headers: Record<string, string | undefined> }> = [];
-    const reader = kafka.consumer({ groupId: `lp-dlq-reader-${run}` });
+    const reader = clients!.kafka.consumer({ groupId: `lp-dlq-reader-${run}` });
     await reader.connect();
     await reader.subscribe({ topic: topics.dlq, fromBeginning: true });
     await reader.run({
@@ -190,11 +182,11 @@ describe.skipIf(!kafkaUp)('pipeline with a Kafka source on a real broker', () =>
   it('commits the poison partition past the dead-lettered records once the pipeline stops', async () => {
     await waitFor(() => seenIds.has(`after-poison-${run}`));
     await pipeline!.stop();
-    const offsets = await admin.fetchOffsets({ groupId: group, topics: [topics.poison, topics.main] });
+    const offsets = await clients!.admin.fetchOffsets({ groupId: group, topics: [topics.poison, topics.main] });
     const poison = offsets.find((entry) => entry.topic === topics.poison)!;
     expect(poison.partitions).toEqual([{ partition: 0, offset: '4', metadata: null }]);
     const main = offsets.find((entry) => entry.topic === topics.main)!;
-    const ends = await admin.fetchTopicOffsets(topics.main);
+    const ends = await clients!.admin.fetchTopicOffsets(topics.main);
     expect(ends.filter((end) => end.offset !== '0').length).toBeGreaterThanOrEqual(3);
     for (const end of ends) {
       if (end.offset === '0') continue;

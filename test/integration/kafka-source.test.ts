@@ -2,7 +2,7 @@
 // SourceContext: ordering, the in-flight bound, commits that never pass an unfinished event,
 // backpressure, and binary CloudEvents (kafkajs hands headers over as Buffers) passing through intact.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaSourceSchema } from '../../src/config/source-schemas.js';
 import type { DeadLetter } from '../../src/delivery/dead-letter.js';
@@ -10,7 +10,7 @@ import type { LiveEvent } from '../../src/events/cloudevent.js';
 import { cloudEventToKafkaRecord } from '../../src/events/kafka-binding.js';
 import { KafkaSource } from '../../src/sources/kafka.js';
 import type { SourceContext } from '../../src/sources/source.js';
-import { KAFKA_BROKER, kafkaAvailable } from './kafka-broker.js';
+import { connectKafkaTestClients, KAFKA_BROKER, kafkaAvailable, type KafkaTestClients } from './kafka-broker.js';
 
 const kafkaUp = await kafkaAvailable('Kafka source tests');
 
@@ -56,26 +56,20 @@ class RecordingContext implements SourceContext {
 
 describe.skipIf(!kafkaUp)('Kafka source on a real broker', () => {
   const run = randomUUID().slice(0, 8);
-  const kafka = new Kafka({ clientId: 'livepipe-kafka-source-test', brokers: [KAFKA_BROKER], logLevel: logLevel.WARN });
   const created: string[] = [];
+  let clients: KafkaTestClients | undefined;
   let admin: Admin;
   let producer: Producer;
   let source: KafkaSource | undefined;
 
   beforeAll(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    clients = await connectKafkaTestClients('livepipe-kafka-source-test');
+    ({ admin, producer } = clients);
   });
 
   afterAll(async () => {
     await source?.stop();
-    await producer?.disconnect();
-    if (admin) {
-      await admin.deleteTopics({ topics: created }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await clients?.close(created);
   });
 
   async function topic(name: string, partitions: number): Promise<string> {

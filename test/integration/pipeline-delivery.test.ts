@@ -43,6 +43,8 @@ describe('pipeline delivery', () => {
     expect(pipeline.metrics.eventsOutTotal).toBe(sentAtStart);
     await done;
     expect(pipeline.metrics.eventsOutTotal).toBe(sentAtStart + 1);
+    const text = await (await fetch(pipeline.metricsUrl())).text();
+    expect(text).toMatch(/^livepipe_events_out_total\{sink="overlay:comments"\} [1-9]/m);
   });
 
   it('dead-letters a comment without text, with the reason, and resolves', async () => {
@@ -69,5 +71,31 @@ describe('pipeline delivery', () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('livepipe_stage_duration_seconds_bucket');
     expect((await fetch(url.replace('/metrics', '/other'))).status).toBe(404);
+  });
+});
+
+describe('pipeline under budgets.policy shed', () => {
+  let pipeline: LivePipeline;
+
+  beforeAll(async () => {
+    const spec = await loadPipeline(PIPELINE_FILE);
+    spec.sources[0]!.generator!.maxEvents = 1;
+    spec.budgets.policy = 'shed';
+    pipeline = new LivePipeline(spec);
+    await pipeline.start();
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+
+  it('dead-letters an event already older than the e2e budget instead of running the model', async () => {
+    const droppedBefore = pipeline.metrics.eventsDroppedTotal;
+    const stale = { ...comment('shed-1', 'this stream is amazing'), ingesttime: Date.now() - 10 * pipeline.spec.budgets.e2e };
+    await pipeline.ingest('test', stale);
+    expect(pipeline.metrics.eventsDroppedTotal).toBe(droppedBefore + 1);
+    const letter = pipeline.deadLetters.recent().find((entry) => entry.event?.id === 'shed-1');
+    expect(letter).toMatchObject({ reason: 'budget-shed', destination: 'model:chat-sentiment' });
+    expect(letter?.message).toMatch(/^already \d+ ms old, over the e2e budget$/);
   });
 });

@@ -92,10 +92,12 @@ describe('InferencePool', () => {
 
   it('rejects a failed worker\'s in-flight batch as worker-failed, replaces the worker and keeps answering', async () => {
     const before = pool.stats();
-    // Two full batches go out at once, one per idle worker; then one worker thread is killed.
-    const outcomes = texts.slice(0, 64).map((text, i) => settle(pool.infer({ id: `k${i}`, text })));
+    // The first worker is told to crash; before it can, two full batches go out synchronously, one
+    // per idle worker (slot 0 first). Messages arrive in order, so the crash lands before slot 0's
+    // batch runs: exactly that batch is in flight when the thread dies.
     const slots = (pool as unknown as { slots: Array<{ worker: Worker } | undefined> }).slots;
-    await slots[0]!.worker.terminate();
+    slots[0]!.worker.postMessage({ type: 'crash' });
+    const outcomes = texts.slice(0, 64).map((text, i) => settle(pool.infer({ id: `k${i}`, text })));
 
     const settled = await Promise.all(outcomes);
     const failed = settled.filter((o) => o.error !== undefined);
@@ -104,6 +106,7 @@ describe('InferencePool', () => {
       expect((outcome.error as PoolRejection).reason).toBe('worker-failed');
     }
     const answered = settled.filter((o) => o.value !== undefined).length;
+    expect(failed).toHaveLength(options.maxBatch);
     expect(answered + failed.length).toBe(64);
 
     const after = pool.stats();

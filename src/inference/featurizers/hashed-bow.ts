@@ -80,18 +80,22 @@ export function createHashedBowFeaturizer(spec: HashedBowSpec): Featurizer {
   // Slots touched by the current text, so normalization visits tens of slots, not all of dims.
   const touched = new Int32Array(1024);
   const seen = new Uint8Array(dims);
+  // Each token's own hash, computed once: it is the unigram and the seed of every n-gram it starts.
+  let tokenHashes = new Uint32Array(256);
 
   return {
     dims,
     featurize(text: string, out: Float32Array, offset: number): void {
       out.fill(0, offset, offset + dims);
       const tokens = tokenize(text, lowercase);
+      if (tokenHashes.length < tokens.length) tokenHashes = new Uint32Array(Math.max(tokens.length, tokenHashes.length * 2));
+      for (let i = 0; i < tokens.length; i++) tokenHashes[i] = fnv1a32(tokens[i] as string);
       let count = 0;
       let overflow = false;
       for (const order of orders) {
         for (let start = 0; start + order <= tokens.length; start++) {
           // An n-gram hashes as its tokens joined by single spaces; tokens never contain a space.
-          let hash = fnv1a32(tokens[start] as string);
+          let hash = tokenHashes[start] as number;
           for (let k = 1; k < order; k++) {
             hash = fnv1a32(tokens[start + k] as string, Math.imul(hash ^ SPACE, FNV_PRIME));
           }

@@ -14,7 +14,7 @@ import {
   type CesqlType,
   type CesqlValue,
 } from './casting.js';
-import { parameterType, resolveFunction } from './functions.js';
+import { codePoints, parameterType, resolveFunction } from './functions.js';
 import type { CesqlNode } from './parser.js';
 
 type Evaluate = (event: EventRecord) => CesqlValue;
@@ -47,7 +47,7 @@ export function evaluateCesql(program: CesqlProgram, event: EventRecord): CesqlR
   } catch (error) {
     if (!(error instanceof CesqlError)) throw error;
     // Every operator returns its zero value on a child's error; only the failing node itself returns its own value.
-    const value = error.origin === program.root ? error.value : zeroValue(staticType(program.root));
+    const value = error.origin === program.root ? error.value : zeroValue(program.resultType);
     return { value, error };
   }
 }
@@ -163,11 +163,11 @@ function compileNode(node: CesqlNode): Evaluate {
 
 function compileLike(operandNode: CesqlNode, pattern: string, node: CesqlNode): Evaluate {
   const operand = compileNode(operandNode);
-  const patternCharacters = /[\uD800-\uDFFF]/.test(pattern) ? Array.from(pattern) : pattern;
+  const patternCharacters = codePoints(pattern) ?? pattern;
   return (event) => {
     const value = operand(event);
     const text = typeof value === 'string' ? value : castToString(value);
-    return matchLike(/[\uD800-\uDFFF]/.test(text) ? Array.from(text) : text, patternCharacters);
+    return matchLike(codePoints(text) ?? text, patternCharacters);
   };
 }
 

@@ -20,7 +20,8 @@ function fixed(name: string, parameters: CesqlType[], returns: CesqlFunction['re
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
-function codePoints(text: string): string[] | undefined {
+/** The text split into code points when it holds a surrogate (an astral character); undefined when each UTF-16 unit is one character. */
+export function codePoints(text: string): string[] | undefined {
   return SURROGATE.test(text) ? Array.from(text) : undefined;
 }
 
@@ -116,6 +117,11 @@ export function resolveFunction(name: string, arity: number): CesqlFunction | un
   if (exact) return exact;
   const variadic = overloads.variadic;
   return variadic && variadic.parameters.length <= arity ? variadic : undefined;
+}
+
+/** Every built-in's name, sorted, for error messages. */
+export function functionNames(): string[] {
+  return [...REGISTRY.keys()].sort();
 }
 
 /** Names and arities, for error messages. */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import type { KafkaConnectionSpec } from '../../config/source-schemas.js';
-import { LivepipeError } from '../../errors.js';
+import { LivepipeError, messageOf } from '../../errors.js';
 
 let kafkaLogger: Logger | undefined;
 
@@ -75,7 +75,7 @@ function readPem(path: string, field: string, owner: string): string {
 
 /** A failed connect or subscribe, in words that say what to check. */
 export function kafkaConnectError(owner: string, brokers: readonly string[], error: unknown): LivepipeError {
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = messageOf(error);
   return new LivepipeError(
     'LP_BROKER_UNAVAILABLE',
     `${owner}: Kafka at ${brokers.join(', ')} failed (${reason}); check that a broker runs there (locally: \`npm run brokers:kafka\`) and that the topics exist`,

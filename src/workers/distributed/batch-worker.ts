@@ -7,6 +7,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { LivepipeError } from '../../errors.js';
+import type { ModelManifest } from '../../inference/model-manifest.js';
 import { loadModelManifest } from '../../inference/model-registry.js';
 import { ModelRunner } from '../../inference/model-runner.js';
 import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
@@ -103,7 +104,7 @@ export class BatchWorker {
     if (!isValidQueueName(this.queueName)) {
       throw new LivepipeError('LP_CONFIG_INVALID', `model name "${this.queueName}" cannot be a queue name; pass --queue <name>`);
     }
-    this.runner = await this.openRunner(manifest.manifestPath);
+    this.runner = await this.openRunner(manifest);
     try {
       this.redis = await connectRedis(this.options.redis, `livepipe worker of model "${this.model}"`, this.logger);
     } catch (error) {
@@ -179,9 +180,9 @@ export class BatchWorker {
     this.items += data.texts.length;
   }
 
-  private async openRunner(manifestPath: string): Promise<BatchRunner> {
-    if (this.threads === 1) return ModelRunner.open(await loadModelManifest(manifestPath));
-    const pool = new InferencePool({ manifestPath, workers: this.threads, maxBatch: 64, maxDelayMs: 1, queueLimit: 1_000_000 });
+  private async openRunner(manifest: ModelManifest): Promise<BatchRunner> {
+    if (this.threads === 1) return ModelRunner.open(manifest);
+    const pool = new InferencePool({ manifestPath: manifest.manifestPath, workers: this.threads, maxBatch: 64, maxDelayMs: 1, queueLimit: 1_000_000 });
     await pool.start();
     return {
       async run(texts) {

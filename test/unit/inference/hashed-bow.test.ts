@@ -88,6 +88,15 @@ describe('hashed-bow featurizer', () => {
     expect(nonZero(vector('alpha beta gamma delta', 1 << 20))).toBe(7);
   });
 
+  it('puts each unigram and bigram at its FNV-1a slot, signed by bit 31', () => {
+    const dims = 1 << 20;
+    const values = vector('alpha beta gamma', dims, { normalization: 'none' });
+    for (const gram of ['alpha', 'beta', 'gamma', 'alpha beta', 'beta gamma']) {
+      const hash = fnv1a32(gram);
+      expect(values[hash % dims], gram).toBe(hash & 0x80000000 ? -1 : 1);
+    }
+  });
+
   it('gives an all-zero vector for text without words', () => {
     expect(nonZero(vector('!!! ...'))).toBe(0);
   });
