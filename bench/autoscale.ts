@@ -56,11 +56,14 @@ export interface SurgePlan {
   binMs: number;
 }
 
-export function surgePlan(options: Pick<SurgeReplayOptions, 'quick' | 'baseRate' | 'factor' | 'maxWorkers'>): SurgePlan {
+export function surgePlan(
+  options: Pick<SurgeReplayOptions, 'quick' | 'baseRate' | 'factor' | 'maxWorkers'>,
+): SurgePlan {
   const timeScale = options.quick ? 0.1 : 1;
   const baseRate = options.baseRate ?? 1000;
   const factor = options.factor ?? 10;
-  if (!(baseRate > 0) || !(factor >= 1)) throw new Error(`surge replay needs a positive rate and a factor ≥ 1 (got rate ${baseRate}, factor ${factor})`);
+  if (!(baseRate > 0) || !(factor >= 1))
+    throw new Error(`surge replay needs a positive rate and a factor ≥ 1 (got rate ${baseRate}, factor ${factor})`);
   return {
     quick: options.quick,
     timeScale,
@@ -72,7 +75,9 @@ export function surgePlan(options: Pick<SurgeReplayOptions, 'quick' | 'baseRate'
       /** Time constant of the surge's exponential decay; ~3τ brings it back near the base rate. */
       decayTauMs: options.quick ? 3000 : 10_000,
       surgeMs: options.quick ? 9000 : 30_000,
-      idleMs: Math.ceil((KNATIVE_DEFAULTS.stableWindowMs + KNATIVE_DEFAULTS.scaleToZeroGracePeriodMs) * timeScale * 1.3),
+      idleMs: Math.ceil(
+        (KNATIVE_DEFAULTS.stableWindowMs + KNATIVE_DEFAULTS.scaleToZeroGracePeriodMs) * timeScale * 1.3,
+      ),
     },
     queueBudgetMs: QUEUE_BUDGET_MS,
     e2eBudgetMs: E2E_BUDGET_MS,
@@ -193,7 +198,8 @@ async function replay(plan: SurgePlan, texts: readonly string[], mode: Autoscale
   await pool.start();
   // Warm the session and the batch-time model before the clock starts, in small batches so that
   // the warm-up itself does not look like a surge to the autoscaler.
-  for (let i = 0; i < 500; i += 16) await Promise.all(texts.slice(i, i + 16).map((text, j) => pool.infer({ id: `w${i + j}`, text })));
+  for (let i = 0; i < 500; i += 16)
+    await Promise.all(texts.slice(i, i + 16).map((text, j) => pool.infer({ id: `w${i + j}`, text })));
   while (pool.stats().workers + pool.stats().starting !== 1) await sleep(50);
 
   const latency = new LatencyHistogram();
@@ -218,7 +224,8 @@ async function replay(plan: SurgePlan, texts: readonly string[], mode: Autoscale
     workerMs += (stats.workers + stats.starting) * (now - lastAccount);
     lastAccount = now;
     const t = now - started;
-    if (scaleUpAt === undefined && t >= phases.steadyMs && stats.workers + stats.starting > 1) scaleUpAt = t - phases.steadyMs;
+    if (scaleUpAt === undefined && t >= phases.steadyMs && stats.workers + stats.starting > 1)
+      scaleUpAt = t - phases.steadyMs;
     if (zeroAt === undefined && t >= idleFrom && stats.workers + stats.starting === 0) zeroAt = t - idleFrom;
     return stats;
   };
@@ -306,7 +313,8 @@ async function warmUp(texts: readonly string[]): Promise<void> {
   let seq = 0;
   while (performance.now() < until) {
     const batch = [];
-    for (let i = 0; i < 10; i++, seq++) batch.push(pool.infer({ id: `x${seq}`, text: texts[seq % texts.length] as string }));
+    for (let i = 0; i < 10; i++, seq++)
+      batch.push(pool.infer({ id: `x${seq}`, text: texts[seq % texts.length] as string }));
     await Promise.all(batch);
   }
   await pool.close();
@@ -320,7 +328,15 @@ export async function measureScaleCycles(cycles: number): Promise<ScaleCycleResu
   ];
   const out = [];
   for (const variant of variants) {
-    const pool = new InferencePool({ manifestPath, workers: 1, maxBatch: 32, maxDelayMs: 2, queueLimit: 100_000, parkMs: variant.parkMs, maxParked: variant.maxParked });
+    const pool = new InferencePool({
+      manifestPath,
+      workers: 1,
+      maxBatch: 32,
+      maxDelayMs: 2,
+      queueLimit: 100_000,
+      parkMs: variant.parkMs,
+      maxParked: variant.maxParked,
+    });
     await pool.start();
     pool.resize(0);
     const rssMiB: number[] = [];
@@ -361,7 +377,9 @@ function medianOf(values: number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = Float64Array.from(values).sort();
   const mid = sorted.length / 2;
-  return Number.isInteger(mid) ? ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2 : (sorted[Math.floor(mid)] as number);
+  return Number.isInteger(mid)
+    ? ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+    : (sorted[Math.floor(mid)] as number);
 }
 
 function round(value: number, digits: number): number {
@@ -416,7 +434,11 @@ export function surgeCharts(result: SurgeReplayResult): LineChartOptions[] {
       series: [
         { label: 'ready', points: run.bins.map((b) => ({ x: b.t, y: b.workers })) },
         { label: 'desired', points: run.bins.map((b) => ({ x: b.t, y: b.desired })), dashed: true },
-        { label: `offered / ${Math.round(plan.baseRate)} per s`, points: run.bins.map((b) => ({ x: b.t, y: b.offered / plan.baseRate })), dashed: true },
+        {
+          label: `offered / ${Math.round(plan.baseRate)} per s`,
+          points: run.bins.map((b) => ({ x: b.t, y: b.offered / plan.baseRate })),
+          dashed: true,
+        },
       ],
     },
     {
@@ -434,7 +456,9 @@ export function surgeCharts(result: SurgeReplayResult): LineChartOptions[] {
 export function surgeSvg(result: SurgeReplayResult): string {
   const charts = surgeCharts(result).map(lineChart);
   const rows = Math.ceil(charts.length / 2);
-  const placed = charts.map((chart, i) => `<g transform="translate(${(i % 2) * 570} ${300 * Math.floor(i / 2)})">${chart}</g>`);
+  const placed = charts.map(
+    (chart, i) => `<g transform="translate(${(i % 2) * 570} ${300 * Math.floor(i / 2)})">${chart}</g>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="1140" height="${300 * rows}">${placed.join('')}</svg>`;
 }
 
@@ -484,7 +508,10 @@ async function main(): Promise<void> {
   const result = await runSurgeReplay(options);
   for (const mode of AUTOSCALE_MODES) console.log(JSON.stringify({ median: result.medians[mode] }));
   const file = `${resultsDir}autoscale-${stamp}.json`;
-  writeFileSync(file, `${JSON.stringify({ scenario: 'autoscale', machine, settings: result.plan, medians: Object.values(result.medians), runs: result.runs }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ scenario: 'autoscale', machine, settings: result.plan, medians: Object.values(result.medians), runs: result.runs }, null, 2)}\n`,
+  );
   writeFileSync(`${resultsDir}autoscale-${stamp}.svg`, surgeSvg(result));
   console.log(`wrote ${file}`);
 }

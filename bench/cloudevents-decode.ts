@@ -9,7 +9,11 @@ import { operationsPerSecond } from './harness/closed-loop.js';
 import { saveMicroBenchmark } from './harness/micro-benchmark-output.js';
 
 const decode = createKafkaRecordDecoder({ namespace: 'live', name: 'interactions' });
-const data = JSON.stringify({ viewer: { name: 'ana', level: 5 }, text: 'hello there, great stream!', room: 'stream-1' });
+const data = JSON.stringify({
+  viewer: { name: 'ana', level: 5 },
+  text: 'hello there, great stream!',
+  room: 'stream-1',
+});
 
 const stringHeaders: Record<string, string> = {
   ce_specversion: '1.0',
@@ -21,10 +25,27 @@ const stringHeaders: Record<string, string> = {
   'content-type': 'application/json',
 };
 const bufferHeaders = Object.fromEntries(Object.entries(stringHeaders).map(([k, v]) => [k, Buffer.from(v)]));
-const envelope = JSON.stringify({ specversion: '1.0', id: 'evt-0001', source: '/streams/stream-1', type: 'live.chat', time: '2024-05-01T10:00:00.123Z', stream: 'stream-1', datacontenttype: 'application/json', data: JSON.parse(data) });
+const envelope = JSON.stringify({
+  specversion: '1.0',
+  id: 'evt-0001',
+  source: '/streams/stream-1',
+  type: 'live.chat',
+  time: '2024-05-01T10:00:00.123Z',
+  stream: 'stream-1',
+  datacontenttype: 'application/json',
+  data: JSON.parse(data),
+});
 
 function kafkaRecord(headers: KafkaRecord['headers'], value: string): KafkaRecord {
-  return { topic: 'interactions', partition: 0, offset: '123456', key: Buffer.from('stream-1'), value: Buffer.from(value), headers, timestamp: '1714557600123' };
+  return {
+    topic: 'interactions',
+    partition: 0,
+    offset: '123456',
+    key: Buffer.from('stream-1'),
+    value: Buffer.from(value),
+    headers,
+    timestamp: '1714557600123',
+  };
 }
 
 const records = {
@@ -62,24 +83,21 @@ try {
   sdkThrowsOnBufferHeaders = true;
 }
 
-await saveMicroBenchmark(
-  'cloudevents-decode',
-    {
-      node: process.version,
-      decodesPerSecond: {
-        'livepipe kafka binary (Buffer headers, as kafkajs)': livepipe.binaryBufferHeaders,
-        'livepipe kafka binary (string headers)': livepipe.binaryStringHeaders,
-        'livepipe kafka structured': livepipe.structured,
-        'livepipe kafka plain record → dev.knative.kafka.event': livepipe.plainJson,
-        'livepipe http binary': httpBinary,
-        'cloudevents SDK Kafka.toEvent binary (string headers)': sdkBinaryRate,
-        'cloudevents SDK Kafka.toEvent structured': sdkStructuredRate,
-      },
-      ratioVsSdk: {
-        binaryStringHeaders: +(livepipe.binaryStringHeaders / sdkBinaryRate).toFixed(1),
-        binaryBufferHeadersVsSdkStringHeaders: +(livepipe.binaryBufferHeaders / sdkBinaryRate).toFixed(1),
-        structured: +(livepipe.structured / sdkStructuredRate).toFixed(1),
-      },
-      sdkThrowsOnBufferHeaders,
-    },
-);
+await saveMicroBenchmark('cloudevents-decode', {
+  node: process.version,
+  decodesPerSecond: {
+    'livepipe kafka binary (Buffer headers, as kafkajs)': livepipe.binaryBufferHeaders,
+    'livepipe kafka binary (string headers)': livepipe.binaryStringHeaders,
+    'livepipe kafka structured': livepipe.structured,
+    'livepipe kafka plain record → dev.knative.kafka.event': livepipe.plainJson,
+    'livepipe http binary': httpBinary,
+    'cloudevents SDK Kafka.toEvent binary (string headers)': sdkBinaryRate,
+    'cloudevents SDK Kafka.toEvent structured': sdkStructuredRate,
+  },
+  ratioVsSdk: {
+    binaryStringHeaders: +(livepipe.binaryStringHeaders / sdkBinaryRate).toFixed(1),
+    binaryBufferHeadersVsSdkStringHeaders: +(livepipe.binaryBufferHeaders / sdkBinaryRate).toFixed(1),
+    structured: +(livepipe.structured / sdkStructuredRate).toFixed(1),
+  },
+  sdkThrowsOnBufferHeaders,
+});

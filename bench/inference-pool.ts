@@ -35,14 +35,14 @@ async function measure(workers: number, maxBatch: number): Promise<Record<string
   const stats = pool.stats();
   await pool.close();
   const result = {
-      workers,
-      maxBatch,
-      items,
-      outstanding,
-      itemsPerSecond: Math.round(items / seconds),
-      meanBatchSize: Number(stats.meanBatchSize.toFixed(2)),
-      meanQueueMs: Number((queueMsTotal / items).toFixed(3)),
-      startupMs: Math.round(startupMs),
+    workers,
+    maxBatch,
+    items,
+    outstanding,
+    itemsPerSecond: Math.round(items / seconds),
+    meanBatchSize: Number(stats.meanBatchSize.toFixed(2)),
+    meanQueueMs: Number((queueMsTotal / items).toFixed(3)),
+    startupMs: Math.round(startupMs),
   };
   console.error(JSON.stringify(result));
   return result;

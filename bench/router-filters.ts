@@ -63,16 +63,31 @@ const cel = expressions.map((expression) => {
 function routerScenario(withCel: boolean) {
   const triggers: RouterTrigger<number>[] = [];
   for (let i = 0; i < 190; i++) {
-    const filters = [{ exact: { type: `live.t${i % 95}` } }, withCel ? { cel: 'event.data.gift.value >= 100' } : { exact: { stream: 'stream-1' } }];
+    const filters = [
+      { exact: { type: `live.t${i % 95}` } },
+      withCel ? { cel: 'event.data.gift.value >= 100' } : { exact: { stream: 'stream-1' } },
+    ];
     triggers.push({ name: `t${i}`, target: i, filters });
   }
-  for (let i = 190; i < 200; i++) triggers.push({ name: `t${i}`, target: i, filters: [{ prefix: { source: `/streams/stream-${i % 3}` } }] });
+  for (let i = 190; i < 200; i++)
+    triggers.push({ name: `t${i}`, target: i, filters: [{ prefix: { source: `/streams/stream-${i % 3}` } }] });
   const router = new Router(triggers);
   const naive = triggers.map((t) => compileTriggerFilter(t));
   const routed = { ...event, type: 'live.t7' };
   const matchPerSecond = perSecond(() => router.match(routed));
   const naivePerSecond = perSecond(() => naive.filter((test) => test(routed)));
-  return { triggers: triggers.length, withCel, stats: router.stats, matchPerSecond, naivePerSecond, ratio: +(matchPerSecond / naivePerSecond).toFixed(1) };
+  return {
+    triggers: triggers.length,
+    withCel,
+    stats: router.stats,
+    matchPerSecond,
+    naivePerSecond,
+    ratio: +(matchPerSecond / naivePerSecond).toFixed(1),
+  };
 }
 
-await saveMicroBenchmark('router-filters', { node: process.version, cel, router: [routerScenario(false), routerScenario(true)] });
+await saveMicroBenchmark('router-filters', {
+  node: process.version,
+  cel,
+  router: [routerScenario(false), routerScenario(true)],
+});

@@ -7,7 +7,13 @@ import { parseArgs } from 'node:util';
 import { collectMachineInfo } from './harness/machine-info.js';
 import { Progress } from './harness/progress.js';
 import { writeResults } from './harness/result-writer.js';
-import { FULL_SETTINGS, QUICK_SETTINGS, skippedResult, type Scenario, type ScenarioResult } from './harness/scenario.js';
+import {
+  FULL_SETTINGS,
+  QUICK_SETTINGS,
+  skippedResult,
+  type Scenario,
+  type ScenarioResult,
+} from './harness/scenario.js';
 import { formatNumber } from './harness/svg-chart.js';
 import { autoscaleSurge } from './scenarios/autoscale.js';
 import { REPO_ROOT } from './scenarios/bench-pipeline.js';
@@ -18,7 +24,14 @@ import { rocketmqE2e } from './scenarios/rocketmq-e2e.js';
 import { routerFilters } from './scenarios/router-filters.js';
 
 /** Every scenario, in the order a run goes through them. */
-export const SCENARIOS: readonly Scenario[] = [embeddedE2e, kafkaE2e, rocketmqE2e, routerFilters, overlayFanout, autoscaleSurge];
+export const SCENARIOS: readonly Scenario[] = [
+  embeddedE2e,
+  kafkaE2e,
+  rocketmqE2e,
+  routerFilters,
+  overlayFanout,
+  autoscaleSurge,
+];
 
 export interface BenchOptions {
   mode: 'quick' | 'full';
@@ -28,7 +41,9 @@ export interface BenchOptions {
   command?: string;
 }
 
-export async function runBench(options: BenchOptions): Promise<{ outDir: string; results: ScenarioResult[]; files: string[] }> {
+export async function runBench(
+  options: BenchOptions,
+): Promise<{ outDir: string; results: ScenarioResult[]; files: string[] }> {
   const settings = options.mode === 'full' ? FULL_SETTINGS : QUICK_SETTINGS;
   const wanted = options.scenarios ?? [];
   const unknown = wanted.filter((name) => !SCENARIOS.some((s) => s.name === name));
@@ -37,7 +52,8 @@ export async function runBench(options: BenchOptions): Promise<{ outDir: string;
   }
   const selected = wanted.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => wanted.includes(s.name));
   // A scenario too long for the 3-minute quick suite runs only when named; the report says so.
-  const leftOut = (scenario: Scenario): boolean => options.mode === 'quick' && wanted.length === 0 && scenario.notInQuick !== undefined;
+  const leftOut = (scenario: Scenario): boolean =>
+    options.mode === 'quick' && wanted.length === 0 && scenario.notInQuick !== undefined;
   const startedAt = new Date();
   const outDir = options.outDir ?? join(REPO_ROOT, 'bench', 'results', startedAt.toISOString().replace(/[:.]/g, '-'));
   const machine = collectMachineInfo(REPO_ROOT);
@@ -72,7 +88,13 @@ export async function runBench(options: BenchOptions): Promise<{ outDir: string;
   progress.end();
   const files = await writeResults(
     outDir,
-    { startedAt: startedAt.toISOString(), durationMs: performance.now() - began, machine, settings, command: options.command ?? `bench --${options.mode}` },
+    {
+      startedAt: startedAt.toISOString(),
+      durationMs: performance.now() - began,
+      machine,
+      settings,
+      command: options.command ?? `bench --${options.mode}`,
+    },
     results,
   );
   return { outDir, results, files };
@@ -129,13 +151,19 @@ async function main(): Promise<void> {
     allowPositionals: true,
   });
   if (values.list) {
-    for (const s of SCENARIOS) console.log(`${s.name.padEnd(16)} ${s.title}${s.notInQuick === undefined ? '' : ' (--full or by name only)'}`);
+    for (const s of SCENARIOS)
+      console.log(`${s.name.padEnd(16)} ${s.title}${s.notInQuick === undefined ? '' : ' (--full or by name only)'}`);
     return;
   }
   if (values.quick && values.full) throw new Error('choose one of --quick and --full');
   const mode = values.full ? 'full' : 'quick';
   const scenarios = [...(values.scenario ?? []), ...positionals].flatMap((s) => s.split(',')).filter((s) => s !== '');
-  const { outDir, results } = await runBench({ mode, outDir: values.out, scenarios, command: `bench ${process.argv.slice(2).join(' ')}`.trim() });
+  const { outDir, results } = await runBench({
+    mode,
+    outDir: values.out,
+    scenarios,
+    command: `bench ${process.argv.slice(2).join(' ')}`.trim(),
+  });
   console.log(summaryTable(results));
   console.log(`results: ${outDir} (report.html, summary.json, one JSON per scenario)`);
   // Broker clients and worker threads can hold the loop open after close; the results are written.

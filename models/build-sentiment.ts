@@ -12,10 +12,25 @@ import ort from 'onnxruntime-node';
 import Sentiment from 'sentiment';
 import { stringify } from 'yaml';
 import { createHashedBowFeaturizer, hashedBowSpecSchema, tokenize } from '../src/inference/featurizers/hashed-bow.js';
-import { createLexiconModeration, lexiconModerationSpecSchema } from '../src/inference/postprocessors/lexicon-moderation.js';
+import {
+  createLexiconModeration,
+  lexiconModerationSpecSchema,
+} from '../src/inference/postprocessors/lexicon-moderation.js';
 import { flagRate, measureOnGeneratedChat, moderationFlag } from './moderation-quality.js';
-import { ADDRESSED_INSULT_WORDS, ADDRESSED_WITHIN, ADDRESSEES, INSULT_WORDS, PROJECT_LIST_SOURCE } from './moderation-terms.js';
-import { createRandom, loadSentimentSentences, sentimentPackageDir, splitSentences, type LabelledSentence } from './sentiment-data.js';
+import {
+  ADDRESSED_INSULT_WORDS,
+  ADDRESSED_WITHIN,
+  ADDRESSEES,
+  INSULT_WORDS,
+  PROJECT_LIST_SOURCE,
+} from './moderation-terms.js';
+import {
+  createRandom,
+  loadSentimentSentences,
+  sentimentPackageDir,
+  splitSentences,
+  type LabelledSentence,
+} from './sentiment-data.js';
 
 const { onnx } = onnxProto;
 
@@ -175,7 +190,9 @@ function train(examples: SparseVector[], labels: number[]): Weights {
           const g = (grad[i] as number) + decay * (param[i] as number);
           m[i] = beta1 * (m[i] as number) + (1 - beta1) * g;
           v[i] = beta2 * (v[i] as number) + (1 - beta2) * g * g;
-          param[i] = (param[i] as number) - (LEARNING_RATE * ((m[i] as number) / correction1)) / (Math.sqrt((v[i] as number) / correction2) + 1e-8);
+          param[i] =
+            (param[i] as number) -
+            (LEARNING_RATE * ((m[i] as number) / correction1)) / (Math.sqrt((v[i] as number) / correction2) + 1e-8);
         }
       });
     }
@@ -235,7 +252,9 @@ function encodeOnnx(weights: Weights): Uint8Array {
         node('Relu', ['hidden_biased'], 'hidden'),
         node('MatMul', ['hidden', 'w2'], 'logits_linear'),
         node('Add', ['logits_linear', 'b2'], 'logits'),
-        node('Softmax', ['logits'], 'probabilities', [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 }]),
+        node('Softmax', ['logits'], 'probabilities', [
+          { name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 },
+        ]),
       ],
       initializer: [
         initializer('w1', [DIMS, HIDDEN], weights.w1),
@@ -263,7 +282,9 @@ function afinnAccuracy(sentences: readonly LabelledSentence[], zeroReads: 0 | 1 
 }
 
 function moderationWords(): { words: string[]; skipped: string[] } {
-  const labels = JSON.parse(readFileSync(join(sentimentPackageDir(), 'languages', 'en', 'labels.json'), 'utf8')) as Record<string, number>;
+  const labels = JSON.parse(
+    readFileSync(join(sentimentPackageDir(), 'languages', 'en', 'labels.json'), 'utf8'),
+  ) as Record<string, number>;
   const words = new Set<string>();
   const skipped: string[] = [];
   for (const [entry, score] of Object.entries(labels)) {
@@ -361,14 +382,26 @@ async function main(): Promise<void> {
   const postprocessorModel = { labels: ['negative', 'positive'], outputs: [], file: manifestPath };
   const flags = moderationFlag(createLexiconModeration(moderation, postprocessorModel));
   const afinnOnlyFlags = moderationFlag(
-    createLexiconModeration(lexiconModerationSpecSchema.parse({ ...moderation, groups: moderation.groups?.slice(0, 1), addressees: undefined }), postprocessorModel),
+    createLexiconModeration(
+      lexiconModerationSpecSchema.parse({
+        ...moderation,
+        groups: moderation.groups?.slice(0, 1),
+        addressees: undefined,
+      }),
+      postprocessorModel,
+    ),
   );
   const onChat = measureOnGeneratedChat(flags, MODERATION_EVAL_SEED, MODERATION_EVAL_COMMENTS);
   const afinnOnlyOnChat = measureOnGeneratedChat(afinnOnlyFlags, MODERATION_EVAL_SEED, MODERATION_EVAL_COMMENTS);
   const reviewTexts = sentences.map((sentence) => sentence.text);
   const onReviews = flagRate(flags, reviewTexts);
   const afinnOnlyOnReviews = flagRate(afinnOnlyFlags, reviewTexts);
-  const roundChat = (m: typeof onChat) => ({ ...m, precision: round(m.precision), recall: round(m.recall), fpr: round(m.fpr) });
+  const roundChat = (m: typeof onChat) => ({
+    ...m,
+    precision: round(m.precision),
+    recall: round(m.recall),
+    fpr: round(m.fpr),
+  });
 
   const manifest = {
     apiVersion: 'livepipe/v1',
@@ -383,12 +416,10 @@ async function main(): Promise<void> {
     outputs: [{ name: 'probabilities', dtype: 'float32', shape: ['batch', 2] }],
     featurizer: featurizerSpec,
     labels: ['negative', 'positive'],
-    postprocess: [
-      { kind: 'softmax-label', output: 'probabilities', from: 'probabilities' },
-      moderation,
-    ],
+    postprocess: [{ kind: 'softmax-label', output: 'probabilities', from: 'probabilities' }, moderation],
     training: {
-      dataset: 'UCI Sentiment Labelled Sentences (amazon, imdb, yelp; 3,000 sentences) from the sentiment npm package test fixtures',
+      dataset:
+        'UCI Sentiment Labelled Sentences (amazon, imdb, yelp; 3,000 sentences) from the sentiment npm package test fixtures',
       split: { seed: SPLIT_SEED, testFraction: TEST_FRACTION, stratifiedBy: 'source and label' },
       architecture: `MLP ${DIMS} -> ${HIDDEN} (ReLU) -> 2 (softmax)`,
       optimizer: { kind: 'adam', learningRate: LEARNING_RATE, weightDecay: WEIGHT_DECAY, batchSize: BATCH },

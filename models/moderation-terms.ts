@@ -3,7 +3,8 @@
 // models/build-sentiment.ts next to the AFINN-165 words. Tokens as the featurizer's tokenizer
 // produces them: lower case, apostrophes dropped ("you're" → "youre").
 
-export const PROJECT_LIST_SOURCE = 'livepipe project list (models/moderation-terms.ts), curated from general knowledge of English chat abuse';
+export const PROJECT_LIST_SOURCE =
+  'livepipe project list (models/moderation-terms.ts), curated from general knowledge of English chat abuse';
 
 /**
  * Words whose everyday meaning is an insult aimed at a person (or a chat acronym for abuse), so
@@ -73,7 +74,20 @@ export const ADDRESSED_INSULT_WORDS: readonly string[] = [
 ];
 
 /** Second-person tokens: the comment speaks to someone (the streamer or another viewer). */
-export const ADDRESSEES: readonly string[] = ['you', 'youre', 'your', 'yours', 'yourself', 'youve', 'youll', 'youd', 'ya', 'yall', 'u', 'ur'];
+export const ADDRESSEES: readonly string[] = [
+  'you',
+  'youre',
+  'your',
+  'yours',
+  'yourself',
+  'youve',
+  'youll',
+  'youd',
+  'ya',
+  'yall',
+  'u',
+  'ur',
+];
 
 /** How many tokens before or after an addressed insult a second-person token may be. */
 export const ADDRESSED_WITHIN = 4;

@@ -24,7 +24,10 @@ export function loadSentimentSentences(): LabelledSentence[] {
   const dir = join(sentimentPackageDir(), 'test', 'fixtures');
   const sentences: LabelledSentence[] = [];
   for (const source of SENTIMENT_SOURCES) {
-    const rows = JSON.parse(readFileSync(join(dir, `${source}.json`), 'utf8')) as Array<{ text: unknown; class: unknown }>;
+    const rows = JSON.parse(readFileSync(join(dir, `${source}.json`), 'utf8')) as Array<{
+      text: unknown;
+      class: unknown;
+    }>;
     for (const row of rows) {
       // Each file ends with an empty placeholder row ({"text": "", "class": null}): 3,003 rows, 3,000 sentences.
       if (row.text === '' && row.class === null) continue;

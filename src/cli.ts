@@ -14,7 +14,9 @@ import { serveModelCommand } from './cli/serve-model-command.js';
 import { registerBenchCommand } from './cli/bench-command.js';
 
 const program = new Command();
-program.name('livepipe').description('AI live-stream interaction pipeline: CloudEvents → triggers → ONNX pools → overlay');
+program
+  .name('livepipe')
+  .description('AI live-stream interaction pipeline: CloudEvents → triggers → ONNX pools → overlay');
 
 program
   .command('validate')
@@ -78,7 +80,8 @@ function printWhereToLook(pipeline: LivePipeline): void {
   const { spec, overlay } = pipeline;
   console.log(`livepipe: pipeline "${spec.metadata.name}" running (${spec.file})`);
   for (const stream of pipeline.streams()) console.log(`  overlay  ${stream.padEnd(10)} ${overlay.overlayUrl(stream)}`);
-  for (const { source, url } of pipeline.ingressUrls()) console.log(`  ingress  ${source.padEnd(10)} ${url} (CloudEvents over HTTP)`);
+  for (const { source, url } of pipeline.ingressUrls())
+    console.log(`  ingress  ${source.padEnd(10)} ${url} (CloudEvents over HTTP)`);
   console.log(`  index    ${overlay.url}/`);
   console.log(`  metrics  ${pipeline.metricsUrl()}`);
   console.log(`  status every ${spec.metrics.statusEvery / 1000}s; Ctrl-C drains and stops`);
@@ -107,29 +110,54 @@ program
   .command('export')
   .description('generate deployment manifests from a pipeline file')
   .command('knative')
-  .description('Knative manifests: Broker, Triggers (filters incl. CEL→CESQL), KafkaSources, model Services, the router')
+  .description(
+    'Knative manifests: Broker, Triggers (filters incl. CEL→CESQL), KafkaSources, model Services, the router',
+  )
   .argument('<file>', 'pipeline YAML file')
   .option('--namespace <namespace>', 'namespace of every resource (default: default)')
   .option('--image <image>', 'livepipe container image')
   .option('--out <dir>', 'write one file per resource group here (default: stdout)')
-  .option('--kafka-bootstrap <list>', 'with --kafka-topic: read this Kafka (host:port[,…]) instead of local-only sources')
+  .option(
+    '--kafka-bootstrap <list>',
+    'with --kafka-topic: read this Kafka (host:port[,…]) instead of local-only sources',
+  )
   .option('--kafka-topic <topic>', 'with --kafka-bootstrap: the topic of viewer interactions')
-  .action(async (file: string, options: { namespace?: string; image?: string; out?: string; kafkaBootstrap?: string; kafkaTopic?: string }) => {
-    process.exitCode = await exportKnativeCommand(file, options, { stdout: process.stdout, stderr: process.stderr });
-  });
+  .action(
+    async (
+      file: string,
+      options: { namespace?: string; image?: string; out?: string; kafkaBootstrap?: string; kafkaTopic?: string },
+    ) => {
+      process.exitCode = await exportKnativeCommand(file, options, { stdout: process.stdout, stderr: process.stderr });
+    },
+  );
 
 program
   .command('serve-model')
-  .description('serve one model as an HTTP CloudEvents service (a Knative Service): POST an event with data.text, get the result event as the reply')
+  .description(
+    'serve one model as an HTTP CloudEvents service (a Knative Service): POST an event with data.text, get the result event as the reply',
+  )
   .requiredOption('--model <manifest>', 'model manifest YAML, e.g. models/chat-sentiment.yaml')
   .option('--host <host>', 'address to listen on', '0.0.0.0')
   .option('--port <port>', 'port to listen on (default: $PORT, else 8080; 0 = any free port)')
   .option('--workers <n>', 'inference worker threads', '2')
   .option('--concurrency <n>', 'requests in flight at most; more are answered 429 with Retry-After', '64')
   .option('--result-type <type>', 'type of the reply events (default: $LIVEPIPE_RESULT_TYPE, else ai.<model>.result)')
-  .action(async (options: { model: string; host: string; port?: string; workers: string; concurrency: string; resultType?: string }) => {
-    await serveModelCommand({ ...options, port: options.port ?? process.env.PORT, resultType: options.resultType ?? process.env.LIVEPIPE_RESULT_TYPE });
-  });
+  .action(
+    async (options: {
+      model: string;
+      host: string;
+      port?: string;
+      workers: string;
+      concurrency: string;
+      resultType?: string;
+    }) => {
+      await serveModelCommand({
+        ...options,
+        port: options.port ?? process.env.PORT,
+        resultType: options.resultType ?? process.env.LIVEPIPE_RESULT_TYPE,
+      });
+    },
+  );
 
 registerBenchCommand(program);
 
@@ -137,7 +165,9 @@ program.parseAsync(process.argv).catch((error: unknown) => {
   if (isLivepipeError(error)) {
     console.error(`livepipe: ${error.code}: ${error.message}`);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    console.error(`livepipe: ${(error as Error).message} — another process holds the port; set overlay.port in the pipeline or pass --port`);
+    console.error(
+      `livepipe: ${(error as Error).message} — another process holds the port; set overlay.port in the pipeline or pass --port`,
+    );
   } else {
     console.error(error);
     process.exitCode = 2;

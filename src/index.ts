@@ -13,7 +13,14 @@ export {
   type Pipeline,
   type PipelineSpec,
 } from './config/index.js';
-export { compileTriggerFilter, Router, type FilterSpec, type TriggerFilterSpec, type FilterHooks, type RouterTrigger } from './router/index.js';
+export {
+  compileTriggerFilter,
+  Router,
+  type FilterSpec,
+  type TriggerFilterSpec,
+  type FilterHooks,
+  type RouterTrigger,
+} from './router/index.js';
 export type { Source, EventSink } from './sources/source.js';
 export {
   kafkaRecordToCloudEvent,
@@ -26,7 +33,14 @@ export {
 } from './events/index.js';
 export { HttpIngressSource, type HttpIngressOptions } from './sources/http.js';
 export { GeneratorSource, InteractionSimulator } from './sources/generator.js';
-export { InferencePool, PoolRejection, isPoolRejection, type InferenceInput, type InferenceResult, type PoolOptions } from './workers/index.js';
+export {
+  InferencePool,
+  PoolRejection,
+  isPoolRejection,
+  type InferenceInput,
+  type InferenceResult,
+  type PoolOptions,
+} from './workers/index.js';
 export { EngagementAggregator } from './aggregate/index.js';
 export { OverlayServer, type OverlayOptions } from './overlay/index.js';
 export { PipelineMetrics, LatencyBudget, STAGES, type Stage } from './metrics/index.js';

@@ -10,7 +10,16 @@ export type Target =
 export const AGGREGATE_CHANNELS = { hype: 'hype', poll: 'poll' } as const;
 
 // Labels used per event (dead-letter destination, events-out sink) are built here, once.
-export const modelTarget = (model: string, resultType: string): Target => ({ kind: 'model', model, resultType, destination: `model:${model}` });
-export const overlayTarget = (channel: string): Target => ({ kind: 'overlay', channel, sinkName: `overlay:${channel}` });
+export const modelTarget = (model: string, resultType: string): Target => ({
+  kind: 'model',
+  model,
+  resultType,
+  destination: `model:${model}`,
+});
+export const overlayTarget = (channel: string): Target => ({
+  kind: 'overlay',
+  channel,
+  sinkName: `overlay:${channel}`,
+});
 export const aggregateTarget = (aggregation: string): Target => ({ kind: 'aggregate', aggregation });
 export const sinkTarget = (sink: Sink): Target => ({ kind: 'sink', sink });

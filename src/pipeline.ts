@@ -2,7 +2,14 @@
 // aggregations) → overlay. Results of models are CloudEvents that go back through the router.
 // Every stage records its duration against the pipeline's latency budget.
 import { performance } from 'node:perf_hooks';
-import { AGGREGATE_CHANNELS, aggregateTarget, modelTarget, overlayTarget, sinkTarget, type Target } from './pipeline-targets.js';
+import {
+  AGGREGATE_CHANNELS,
+  aggregateTarget,
+  modelTarget,
+  overlayTarget,
+  sinkTarget,
+  type Target,
+} from './pipeline-targets.js';
 import { CAUSE_ID, INGEST_TIME, STREAM, ingestTimeOf, type LiveEvent } from './events/cloudevent.js';
 import type { Pipeline } from './config/schema.js';
 import { LivepipeError, messageOf } from './errors.js';
@@ -66,7 +73,9 @@ export class LivePipeline {
     );
     this.sources = spec.sources.map((source) => createSource(source));
     this.metricsServer =
-      spec.metrics.port === undefined ? undefined : new MetricsServer(spec.overlay.host, spec.metrics.port, this.metrics.metricsHandler);
+      spec.metrics.port === undefined
+        ? undefined
+        : new MetricsServer(spec.overlay.host, spec.metrics.port, this.metrics.metricsHandler);
     this.overlay = new OverlayServer({
       ...(spec.overlay.redis === undefined ? {} : { fanout: new RedisOverlayFanout({ url: spec.overlay.redis }) }),
       host: spec.overlay.host,
@@ -90,7 +99,8 @@ export class LivePipeline {
   /** Listening sources and their URLs (known after start). */
   ingressUrls(): Array<{ source: string; url: string }> {
     const urls: Array<{ source: string; url: string }> = [];
-    for (const source of this.sources) if (source.url !== undefined) urls.push({ source: source.name, url: source.url });
+    for (const source of this.sources)
+      if (source.url !== undefined) urls.push({ source: source.name, url: source.url });
     return urls;
   }
 
@@ -103,7 +113,8 @@ export class LivePipeline {
   }
 
   async start(): Promise<void> {
-    if (this.phase !== 'new') throw new LivepipeError('LP_PIPELINE_STATE', `cannot start a pipeline that is ${this.phase}`);
+    if (this.phase !== 'new')
+      throw new LivepipeError('LP_PIPELINE_STATE', `cannot start a pipeline that is ${this.phase}`);
     this.phase = 'starting';
     try {
       await Promise.all([...this.pools.values()].map((pool) => pool.start()));
@@ -220,16 +231,25 @@ export class LivePipeline {
   }
 
   private sendToSink(sink: Sink, event: LiveEvent): Promise<void> {
-    const work = sink.send(event).then(
-      (reply) => {
-        this.metrics.eventOut(sink.name);
-        // A reply re-enters the router, as in a Knative Broker; it inherits the cause's timing.
-        if (reply) return this.dispatch(withCause(reply, event));
-      },
-      (error: unknown) => this.deadLetter({ reason: (error as { reason?: string }).reason ?? 'sink-failed', message: messageOf(error), destination: sink.name, event }),
-    ).catch((error: unknown) => {
-      this.deadLetter({ reason: 'reply-delivery-failed', message: messageOf(error), destination: sink.name, event });
-    });
+    const work = sink
+      .send(event)
+      .then(
+        (reply) => {
+          this.metrics.eventOut(sink.name);
+          // A reply re-enters the router, as in a Knative Broker; it inherits the cause's timing.
+          if (reply) return this.dispatch(withCause(reply, event));
+        },
+        (error: unknown) =>
+          this.deadLetter({
+            reason: (error as { reason?: string }).reason ?? 'sink-failed',
+            message: messageOf(error),
+            destination: sink.name,
+            event,
+          }),
+      )
+      .catch((error: unknown) => {
+        this.deadLetter({ reason: 'reply-delivery-failed', message: messageOf(error), destination: sink.name, event });
+      });
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
     return work;
@@ -275,17 +295,32 @@ export class LivePipeline {
     });
   }
 
-  private runModel(model: string, resultType: string, destination: string, event: LiveEvent): Promise<void> | undefined {
+  private runModel(
+    model: string,
+    resultType: string,
+    destination: string,
+    event: LiveEvent,
+  ): Promise<void> | undefined {
     const text = textOf(event);
     if (text === undefined) {
-      this.deadLetter({ reason: 'no-text', message: 'event has no string data.text for the model', destination, event });
+      this.deadLetter({
+        reason: 'no-text',
+        message: 'event has no string data.text for the model',
+        destination,
+        event,
+      });
       return undefined;
     }
     const ingestTime = ingestTimeOf(event);
     if (this.spec.budgets.policy === 'shed' && ingestTime !== undefined) {
       const age = Date.now() - ingestTime;
       if (age > this.spec.budgets.e2e) {
-        this.deadLetter({ reason: 'budget-shed', message: `already ${age} ms old, over the e2e budget`, destination, event });
+        this.deadLetter({
+          reason: 'budget-shed',
+          message: `already ${age} ms old, over the e2e budget`,
+          destination,
+          event,
+        });
         return undefined;
       }
     }
@@ -300,20 +335,21 @@ export class LivePipeline {
         },
       )
       .then(
-      (result) => {
-        this.metrics.observe('queue', result.queueMs);
-        this.metrics.observe('infer', result.inferMs);
-        this.metrics.batch(model, result.batchSize);
-        return this.dispatch(resultEvent(model, resultType, event, text, result));
-      },
-      (error: unknown) => {
-        const reason = (error as { reason?: string }).reason ?? 'model-error';
-        this.deadLetter({ reason, message: messageOf(error), destination, event });
-      },
-    ).catch((error: unknown) => {
-      // Delivering the result failed after inference: the cause still must not vanish.
-      this.deadLetter({ reason: 'result-delivery-failed', message: messageOf(error), destination, event });
-    });
+        (result) => {
+          this.metrics.observe('queue', result.queueMs);
+          this.metrics.observe('infer', result.inferMs);
+          this.metrics.batch(model, result.batchSize);
+          return this.dispatch(resultEvent(model, resultType, event, text, result));
+        },
+        (error: unknown) => {
+          const reason = (error as { reason?: string }).reason ?? 'model-error';
+          this.deadLetter({ reason, message: messageOf(error), destination, event });
+        },
+      )
+      .catch((error: unknown) => {
+        // Delivering the result failed after inference: the cause still must not vanish.
+        this.deadLetter({ reason: 'result-delivery-failed', message: messageOf(error), destination, event });
+      });
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
     return work;
@@ -337,7 +373,11 @@ export class LivePipeline {
     }
   }
 
-  private targetOf(trigger: string, subscriber: Pipeline['triggers'][number]['subscriber'], delivery?: Pipeline['delivery']): Target {
+  private targetOf(
+    trigger: string,
+    subscriber: Pipeline['triggers'][number]['subscriber'],
+    delivery?: Pipeline['delivery'],
+  ): Target {
     if ('model' in subscriber) {
       const model = this.spec.models.find((m) => m.name === subscriber.model)!;
       return modelTarget(model.name, model.resultType ?? `ai.${model.name}.result`);
@@ -377,7 +417,6 @@ function withCause(reply: LiveEvent, cause: LiveEvent): LiveEvent {
   return reply;
 }
 
-
 function streamOf(event: LiveEvent): string {
   const stream = event[STREAM];
   return typeof stream === 'string' ? stream : event.source;
@@ -390,6 +429,12 @@ function textOf(event: LiveEvent): string | undefined {
 
 /** What the overlay receives for an event: its identity and payload, not the transport details. */
 function overlayPayload(event: LiveEvent): unknown {
-  return { id: event.id, type: event.type, source: event.source, time: event.time, causeid: event[CAUSE_ID], data: event.data };
+  return {
+    id: event.id,
+    type: event.type,
+    source: event.source,
+    time: event.time,
+    causeid: event[CAUSE_ID],
+    data: event.data,
+  };
 }
-

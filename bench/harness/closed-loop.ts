@@ -3,7 +3,11 @@
 import { performance } from 'node:perf_hooks';
 
 /** Operations per second of `operation`, run for about `durationMs` after `warmupMs`. */
-export function operationsPerSecond(operation: (i: number) => unknown, durationMs: number, warmupMs = Math.min(200, durationMs / 4)): number {
+export function operationsPerSecond(
+  operation: (i: number) => unknown,
+  durationMs: number,
+  warmupMs = Math.min(200, durationMs / 4),
+): number {
   const run = (ms: number): { count: number; elapsed: number } => {
     const started = performance.now();
     let count = 0;

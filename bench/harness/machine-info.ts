@@ -19,7 +19,14 @@ export interface MachineInfo {
   gitDirty: boolean | null;
 }
 
-const MEASURED_PACKAGES = ['onnxruntime-node', 'kafkajs', 'ws', 'rocketmq-client-nodejs', '@bufbuild/cel', 'prom-client'];
+const MEASURED_PACKAGES = [
+  'onnxruntime-node',
+  'kafkajs',
+  'ws',
+  'rocketmq-client-nodejs',
+  '@bufbuild/cel',
+  'prom-client',
+];
 
 export function collectMachineInfo(repoRoot: string): MachineInfo {
   const cpus = os.cpus();

@@ -9,7 +9,11 @@ import { toJson } from './result-writer.js';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Prints `data` and writes bench/results/micro/<name>-<timestamp>.json (or into `dir`); returns the path. */
-export async function saveMicroBenchmark(name: string, data: unknown, dir = join(REPO_ROOT, 'bench', 'results', 'micro')): Promise<string> {
+export async function saveMicroBenchmark(
+  name: string,
+  data: unknown,
+  dir = join(REPO_ROOT, 'bench', 'results', 'micro'),
+): Promise<string> {
   const startedAt = new Date().toISOString();
   const record = { benchmark: name, startedAt, machine: collectMachineInfo(REPO_ROOT), results: data };
   console.log(toJson(data));

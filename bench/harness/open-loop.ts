@@ -164,7 +164,11 @@ export class OpenLoopDriver {
     const length = Math.max(this.offeredBins.length, this.deliveredBins.length);
     const perSec = 1000 / this.binMs;
     for (let i = 0; i < length; i++) {
-      bins.push({ tMs: i * this.binMs, offeredPerSec: (this.offeredBins[i] ?? 0) * perSec, deliveredPerSec: (this.deliveredBins[i] ?? 0) * perSec });
+      bins.push({
+        tMs: i * this.binMs,
+        offeredPerSec: (this.offeredBins[i] ?? 0) * perSec,
+        deliveredPerSec: (this.deliveredBins[i] ?? 0) * perSec,
+      });
     }
     return bins;
   }

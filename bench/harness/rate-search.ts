@@ -64,14 +64,20 @@ export async function searchMaxSustainableRate<P extends RateProbe>(
   const maxProbes = options.maxProbes ?? 12;
   const minRate = options.minRate ?? 1;
   if (!(options.startRate > 0) || !(options.maxRate >= options.startRate) || !(growth > 1)) {
-    throw new RangeError(`rate search needs 0 < startRate <= maxRate and growth > 1 (got ${options.startRate}, ${options.maxRate}, ${growth})`);
+    throw new RangeError(
+      `rate search needs 0 < startRate <= maxRate and growth > 1 (got ${options.startRate}, ${options.maxRate}, ${growth})`,
+    );
   }
   const probes: Array<ProbedRate<P>> = [];
   const confirmFailures = options.confirmFailures ?? 1;
   const probe = async (rate: number, phase: ProbedRate['phase']): Promise<boolean> => {
     for (let attempt = 0; ; attempt++) {
       const measured = await run(rate);
-      const probed: ProbedRate<P> = { ...measured, sustainable: isSustainable(measured, options.budgetMs, options.minDeliveredRatio), phase };
+      const probed: ProbedRate<P> = {
+        ...measured,
+        sustainable: isSustainable(measured, options.budgetMs, options.minDeliveredRatio),
+        phase,
+      };
       probes.push(probed);
       options.onProbe?.(probed);
       if (probed.sustainable || attempt >= confirmFailures || probes.length >= maxProbes) return probed.sustainable;

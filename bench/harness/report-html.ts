@@ -45,7 +45,8 @@ ${sections}
 }
 
 export function renderSummaryTable(rows: SummaryRow[], results: ScenarioResult[]): string {
-  const head = '<tr><th>scenario</th><th>variant</th><th>max sustainable / throughput</th><th>p99 at 50 %</th><th>baseline</th><th>ceiling</th><th>× baseline</th><th>of ceiling</th></tr>';
+  const head =
+    '<tr><th>scenario</th><th>variant</th><th>max sustainable / throughput</th><th>p99 at 50 %</th><th>baseline</th><th>ceiling</th><th>× baseline</th><th>of ceiling</th></tr>';
   const body = rows.map(
     (row) =>
       `<tr><td>${escapeXml(row.scenario)}</td><td class="text">${escapeXml(row.variant)}</td><td>${cell(row.value)} ${escapeXml(row.unit)}</td>` +
@@ -54,7 +55,10 @@ export function renderSummaryTable(rows: SummaryRow[], results: ScenarioResult[]
   );
   const skipped = results
     .filter((r) => r.status !== 'ok')
-    .map((r) => `<tr><td>${escapeXml(r.scenario)}</td><td class="text skipped" colspan="7">${escapeXml(r.status)}: ${escapeXml(r.notes.join(' '))}</td></tr>`);
+    .map(
+      (r) =>
+        `<tr><td>${escapeXml(r.scenario)}</td><td class="text skipped" colspan="7">${escapeXml(r.status)}: ${escapeXml(r.notes.join(' '))}</td></tr>`,
+    );
   return `<table>${head}${[...body, ...skipped].join('')}</table>`;
 }
 
@@ -68,7 +72,11 @@ function renderScenario(result: ScenarioResult): string {
     const series: Series[] = [];
     for (const curve of result.curves) {
       series.push({ label: `${curve.label} p50`, points: curve.points.map((p) => ({ x: p.rate, y: p.p50Ms })) });
-      series.push({ label: `${curve.label} p99`, points: curve.points.map((p) => ({ x: p.rate, y: p.p99Ms })), dashed: true });
+      series.push({
+        label: `${curve.label} p99`,
+        points: curve.points.map((p) => ({ x: p.rate, y: p.p99Ms })),
+        dashed: true,
+      });
     }
     const budget = result.budgetMs;
     charts.push(
@@ -115,7 +123,10 @@ function renderScenario(result: ScenarioResult): string {
   for (const chart of result.charts ?? []) charts.push(lineChart(chart));
   const measures = result.measures.length
     ? `<table><tr><th>measure</th><th>value</th><th>what it is</th></tr>${result.measures
-        .map((m) => `<tr><td>${escapeXml(m.name)}</td><td>${formatNumber(m.value)} ${escapeXml(m.unit)}</td><td class="text">${escapeXml(m.description)}</td></tr>`)
+        .map(
+          (m) =>
+            `<tr><td>${escapeXml(m.name)}</td><td>${formatNumber(m.value)} ${escapeXml(m.unit)}</td><td class="text">${escapeXml(m.description)}</td></tr>`,
+        )
         .join('')}</table>`
     : '';
   const notes = result.notes.map((n) => `<li>${escapeXml(n)}</li>`).join('');

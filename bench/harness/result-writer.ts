@@ -15,7 +15,13 @@ export interface RunInfo {
 }
 
 export interface BenchSummary extends RunInfo {
-  scenarios: Array<{ scenario: string; title: string; status: ScenarioResult['status']; notes: string[]; file: string }>;
+  scenarios: Array<{
+    scenario: string;
+    title: string;
+    status: ScenarioResult['status'];
+    notes: string[];
+    file: string;
+  }>;
   rows: SummaryRow[];
 }
 
@@ -26,7 +32,13 @@ export function scenarioFileName(scenario: string): string {
 export function buildSummary(run: RunInfo, results: ScenarioResult[]): BenchSummary {
   return {
     ...run,
-    scenarios: results.map((r) => ({ scenario: r.scenario, title: r.title, status: r.status, notes: r.notes, file: scenarioFileName(r.scenario) })),
+    scenarios: results.map((r) => ({
+      scenario: r.scenario,
+      title: r.title,
+      status: r.status,
+      notes: r.notes,
+      file: scenarioFileName(r.scenario),
+    })),
     rows: results.flatMap((r) => r.rows),
   };
 }
@@ -37,7 +49,10 @@ export async function writeResults(dir: string, run: RunInfo, results: ScenarioR
   const written: string[] = [];
   for (const result of results) {
     const path = join(dir, scenarioFileName(result.scenario));
-    await writeFile(path, `${toJson({ ...result, machine: run.machine, settings: run.settings, startedAt: run.startedAt })}\n`);
+    await writeFile(
+      path,
+      `${toJson({ ...result, machine: run.machine, settings: run.settings, startedAt: run.startedAt })}\n`,
+    );
     written.push(path);
   }
   const summary = buildSummary(run, results);

@@ -142,6 +142,20 @@ export function summaryRow(row: Omit<SummaryRow, 'ratioToBaseline' | 'ratioToCei
 }
 
 /** A result for a scenario that could not run here, with the reason. */
-export function skippedResult(scenario: Pick<Scenario, 'name' | 'title'>, notes: string[], durationMs: number): ScenarioResult {
-  return { scenario: scenario.name, title: scenario.title, status: 'skipped', notes, rows: [], ratio: { toBaseline: null, toCeiling: null }, measures: [], curves: [], durationMs };
+export function skippedResult(
+  scenario: Pick<Scenario, 'name' | 'title'>,
+  notes: string[],
+  durationMs: number,
+): ScenarioResult {
+  return {
+    scenario: scenario.name,
+    title: scenario.title,
+    status: 'skipped',
+    notes,
+    rows: [],
+    ratio: { toBaseline: null, toCeiling: null },
+    measures: [],
+    curves: [],
+    durationMs,
+  };
 }

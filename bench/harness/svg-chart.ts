@@ -73,38 +73,62 @@ export function lineChart(options: LineChartOptions): string {
   const py = (y: number) => MARGIN.top + plotH - (Math.min(y, yScale) / yScale) * plotH;
 
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(options.title)}">`);
-  parts.push(`<text x="${width / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(options.title)}</text>`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(options.title)}">`,
+  );
+  parts.push(
+    `<text x="${width / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(options.title)}</text>`,
+  );
   for (const tick of yTicks) {
     const y = py(tick);
     parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`);
-    parts.push(`<text x="${MARGIN.left - 6}" y="${y + 4}" text-anchor="end" font-size="11">${formatNumber(tick)}</text>`);
+    parts.push(
+      `<text x="${MARGIN.left - 6}" y="${y + 4}" text-anchor="end" font-size="11">${formatNumber(tick)}</text>`,
+    );
   }
   for (const tick of xTicks) {
     const x = px(tick);
     parts.push(`<line x1="${x}" x2="${x}" y1="${MARGIN.top + plotH}" y2="${MARGIN.top + plotH + 4}" stroke="#333"/>`);
-    parts.push(`<text x="${x}" y="${MARGIN.top + plotH + 16}" text-anchor="middle" font-size="11">${formatNumber(tick)}</text>`);
+    parts.push(
+      `<text x="${x}" y="${MARGIN.top + plotH + 16}" text-anchor="middle" font-size="11">${formatNumber(tick)}</text>`,
+    );
   }
-  parts.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
-  parts.push(`<text x="${MARGIN.left + plotW / 2}" y="${height - 6}" text-anchor="middle" font-size="11">${escapeXml(options.xLabel)}</text>`);
-  parts.push(`<text transform="translate(14 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="11">${escapeXml(options.yLabel)}</text>`);
+  parts.push(
+    `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`,
+  );
+  parts.push(
+    `<text x="${MARGIN.left + plotW / 2}" y="${height - 6}" text-anchor="middle" font-size="11">${escapeXml(options.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(14 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="11">${escapeXml(options.yLabel)}</text>`,
+  );
   if (options.yReference) {
     const y = py(options.yReference.value);
-    parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y}" y2="${y}" stroke="#888" stroke-dasharray="2 3"/>`);
-    parts.push(`<text x="${MARGIN.left + plotW - 4}" y="${y - 4}" text-anchor="end" font-size="10" fill="#555">${escapeXml(options.yReference.label)}</text>`);
+    parts.push(
+      `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y}" y2="${y}" stroke="#888" stroke-dasharray="2 3"/>`,
+    );
+    parts.push(
+      `<text x="${MARGIN.left + plotW - 4}" y="${y - 4}" text-anchor="end" font-size="10" fill="#555">${escapeXml(options.yReference.label)}</text>`,
+    );
   }
   options.series.forEach((series, index) => {
     const color = PALETTE[index % PALETTE.length] as string;
     const points = series.points.filter((p) => Number.isFinite(p.x)).sort((a, b) => a.x - b.x);
     const coords = points.map((p) => `${px(p.x).toFixed(1)},${py(Number.isFinite(p.y) ? p.y : yScale).toFixed(1)}`);
     if (coords.length > 1) {
-      parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.6"${series.dashed ? ' stroke-dasharray="5 3"' : ''} points="${coords.join(' ')}"/>`);
+      parts.push(
+        `<polyline fill="none" stroke="${color}" stroke-width="1.6"${series.dashed ? ' stroke-dasharray="5 3"' : ''} points="${coords.join(' ')}"/>`,
+      );
     }
     for (const p of points) {
       const over = !Number.isFinite(p.y) || p.y > yScale;
       const x = px(p.x).toFixed(1);
       const y = py(Number.isFinite(p.y) ? p.y : yScale).toFixed(1);
-      parts.push(over ? `<text x="${x}" y="${Number(y) + 4}" text-anchor="middle" font-size="10" fill="${color}">▲</text>` : `<circle cx="${x}" cy="${y}" r="2.4" fill="${color}"/>`);
+      parts.push(
+        over
+          ? `<text x="${x}" y="${Number(y) + 4}" text-anchor="middle" font-size="10" fill="${color}">▲</text>`
+          : `<circle cx="${x}" cy="${y}" r="2.4" fill="${color}"/>`,
+      );
     }
     const ly = MARGIN.top + 12 + index * 14;
     parts.push(`<rect x="${MARGIN.left + 8}" y="${ly - 8}" width="10" height="3" fill="${color}"/>`);
@@ -123,19 +147,30 @@ export function barChart(options: { title: string; unit: string; groups: BarGrou
   const left = 70;
   const plotW = width - left - 70;
   const height = 40 + options.groups.length * groupH + 20;
-  const max = Math.max(1e-9, ...options.groups.flatMap((g) => g.values.map((v) => (Number.isFinite(v.value) ? v.value : 0))));
+  const max = Math.max(
+    1e-9,
+    ...options.groups.flatMap((g) => g.values.map((v) => (Number.isFinite(v.value) ? v.value : 0))),
+  );
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(options.title)}">`);
-  parts.push(`<text x="${width / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(options.title)}</text>`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(options.title)}">`,
+  );
+  parts.push(
+    `<text x="${width / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(options.title)}</text>`,
+  );
   options.groups.forEach((group, g) => {
     const top = 30 + g * groupH;
-    parts.push(`<text x="${left - 6}" y="${top + (seriesCount * barH) / 2 + 4}" text-anchor="end" font-size="11">${escapeXml(group.label)}</text>`);
+    parts.push(
+      `<text x="${left - 6}" y="${top + (seriesCount * barH) / 2 + 4}" text-anchor="end" font-size="11">${escapeXml(group.label)}</text>`,
+    );
     group.values.forEach((value, i) => {
       const color = PALETTE[i % PALETTE.length] as string;
       const w = Number.isFinite(value.value) ? (value.value / max) * plotW : 0;
       const y = top + i * barH;
       parts.push(`<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH - 2}" fill="${color}"/>`);
-      parts.push(`<text x="${left + w + 4}" y="${y + barH - 3}" font-size="9">${escapeXml(`${value.label} ${formatNumber(value.value)} ${options.unit}`)}</text>`);
+      parts.push(
+        `<text x="${left + w + 4}" y="${y + barH - 3}" font-size="9">${escapeXml(`${value.label} ${formatNumber(value.value)} ${options.unit}`)}</text>`,
+      );
     });
   });
   parts.push('</svg>');

@@ -25,7 +25,8 @@ export async function profileThroughput(driver: OpenLoopDriver, options: Profile
   const { settings, progress } = options;
   const graceMs = options.budgetMs;
   const drainMs = options.drainMs ?? 3000;
-  const step = (rate: number, durationMs = settings.stepMs): Promise<StepResult> => driver.runStep({ rate, durationMs, graceMs, drainMs });
+  const step = (rate: number, durationMs = settings.stepMs): Promise<StepResult> =>
+    driver.runStep({ rate, durationMs, graceMs, drainMs });
 
   if (options.warmupRate !== undefined) {
     progress.step(`${options.label}: warm-up at ${Math.round(options.warmupRate)}/s`);
@@ -49,7 +50,9 @@ export async function profileThroughput(driver: OpenLoopDriver, options: Profile
       const rate = search.maxRate * fraction;
       options.beforeStep?.();
       const result = await step(rate);
-      progress.step(`${options.label}: ${Math.round(fraction * 100)} % = ${Math.round(rate)}/s → p99 ${Number.isFinite(result.p99Ms) ? result.p99Ms.toFixed(1) : '∞'} ms`);
+      progress.step(
+        `${options.label}: ${Math.round(fraction * 100)} % = ${Math.round(rate)}/s → p99 ${Number.isFinite(result.p99Ms) ? result.p99Ms.toFixed(1) : '∞'} ms`,
+      );
       const point: LoadPoint = { fraction, step: result };
       if (options.stagesAfterStep) point.stages = options.stagesAfterStep();
       loadPoints.push(point);
@@ -61,7 +64,8 @@ export async function profileThroughput(driver: OpenLoopDriver, options: Profile
 /** The load point nearest 50 % of the max sustainable rate. */
 function pointAtHalf(profile: ThroughputProfile): LoadPoint | undefined {
   let best: LoadPoint | undefined;
-  for (const point of profile.loadPoints) if (!best || Math.abs(point.fraction - 0.5) < Math.abs(best.fraction - 0.5)) best = point;
+  for (const point of profile.loadPoints)
+    if (!best || Math.abs(point.fraction - 0.5) < Math.abs(best.fraction - 0.5)) best = point;
   return best;
 }
 
@@ -77,7 +81,13 @@ export function stagesAtHalf(profile: ThroughputProfile): Record<string, StageLa
 /** Latency vs offered load from every probe and load point of a profile. */
 export function curveOf(label: string, profile: ThroughputProfile): LatencyCurve {
   const steps: StepResult[] = [...profile.search.probes, ...profile.loadPoints.map((l) => l.step)];
-  const points = steps.map((s) => ({ rate: s.rate, p50Ms: s.latency.p50Ms, p90Ms: s.latency.p90Ms, p99Ms: s.p99Ms, deliveredRatio: s.delivered / s.offered }));
+  const points = steps.map((s) => ({
+    rate: s.rate,
+    p50Ms: s.latency.p50Ms,
+    p90Ms: s.latency.p90Ms,
+    p99Ms: s.p99Ms,
+    deliveredRatio: s.delivered / s.offered,
+  }));
   return { label, points: points.sort((a, b) => a.rate - b.rate) };
 }
 
@@ -87,9 +97,13 @@ export function searchNotes(label: string, profile: ThroughputProfile): string[]
   const percent = (p: { delivered: number; offered: number }) => `${((p.delivered / p.offered) * 100).toFixed(0)} %`;
   switch (search.maxRate === 0 && search.probes.length > 0 ? 'min-rate' : search.limitedBy) {
     case 'max-rate':
-      return [`${label}: the search reached its rate cap (${search.maxRate}/s) still sustainable; the true limit is higher.`];
+      return [
+        `${label}: the search reached its rate cap (${search.maxRate}/s) still sustainable; the true limit is higher.`,
+      ];
     case 'probe-limit':
-      return [`${label}: the search stopped at its probe limit; the knee lies between ${search.maxRate}/s and ${search.firstFailingRate ?? '∞'}/s.`];
+      return [
+        `${label}: the search stopped at its probe limit; the knee lies between ${search.maxRate}/s and ${search.firstFailingRate ?? '∞'}/s.`,
+      ];
     case 'min-rate': {
       const best = search.probes.reduce((a, b) => (b.delivered / b.offered > a.delivered / a.offered ? b : a));
       return [

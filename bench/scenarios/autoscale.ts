@@ -8,7 +8,11 @@ import { summaryRow, type Measure, type Scenario, type ScenarioResult, type Summ
 const SCENARIO = 'autoscale';
 
 /** The compared figures: which median, how the summary names it, its unit. */
-const COMPARED: ReadonlyArray<{ key: keyof Omit<SurgeMedian, 'mode' | 'runs' | 'meanColdStartMs'>; variant: string; unit: string }> = [
+const COMPARED: ReadonlyArray<{
+  key: keyof Omit<SurgeMedian, 'mode' | 'runs' | 'meanColdStartMs'>;
+  variant: string;
+  unit: string;
+}> = [
   { key: 'budgetBreachPercent', variant: 'surge: answers over the e2e budget', unit: '%' },
   { key: 'p99E2eMs', variant: 'surge: p99 e2e', unit: 'ms' },
   { key: 'workerSeconds', variant: 'surge: worker-seconds', unit: 'worker-s' },
@@ -29,11 +33,24 @@ export function autoscaleRows(livepipe: SurgeMedian, pureKpa: SurgeMedian): { ro
     const baseline = pureKpa[key];
     const label = `${variant} (lower is better)`;
     if (value === null) {
-      notes.push(`livepipe: "${variant}" never happened in the replay${baseline === null ? ' (nor with pure KPA)' : `; pure KPA: ${baseline} ${unit}`}.`);
+      notes.push(
+        `livepipe: "${variant}" never happened in the replay${baseline === null ? ' (nor with pure KPA)' : `; pure KPA: ${baseline} ${unit}`}.`,
+      );
       continue;
     }
-    if (baseline === null) notes.push(`pure KPA: "${variant}" never happened in the replay; livepipe: ${value} ${unit}.`);
-    rows.push(summaryRow({ scenario: SCENARIO, variant: label, unit, value, p99AtHalfMs: undefined, baseline: baseline ?? undefined, ceiling: undefined }));
+    if (baseline === null)
+      notes.push(`pure KPA: "${variant}" never happened in the replay; livepipe: ${value} ${unit}.`);
+    rows.push(
+      summaryRow({
+        scenario: SCENARIO,
+        variant: label,
+        unit,
+        value,
+        p99AtHalfMs: undefined,
+        baseline: baseline ?? undefined,
+        ceiling: undefined,
+      }),
+    );
   }
   return { rows, notes };
 }
@@ -42,12 +59,32 @@ function measuresOf(result: SurgeReplayResult): Measure[] {
   const measures: Measure[] = [];
   for (const run of result.runs) {
     measures.push(
-      { name: `${run.mode}: events`, description: 'answers received over the replay', value: run.events, unit: 'events' },
+      {
+        name: `${run.mode}: events`,
+        description: 'answers received over the replay',
+        value: run.events,
+        unit: 'events',
+      },
       { name: `${run.mode}: p50 e2e`, description: 'scheduled send → answer, median', value: run.p50E2eMs, unit: 'ms' },
       { name: `${run.mode}: max e2e`, description: 'slowest answer', value: run.maxE2eMs, unit: 'ms' },
-      { name: `${run.mode}: most workers`, description: 'most workers ready at once', value: run.maxWorkersSeen, unit: 'workers' },
-      { name: `${run.mode}: cold starts`, description: 'workers started (the first one included)', value: run.coldStarts, unit: 'starts' },
-      { name: `${run.mode}: mean cold start`, description: 'worker start → session ready', value: run.meanColdStartMs, unit: 'ms' },
+      {
+        name: `${run.mode}: most workers`,
+        description: 'most workers ready at once',
+        value: run.maxWorkersSeen,
+        unit: 'workers',
+      },
+      {
+        name: `${run.mode}: cold starts`,
+        description: 'workers started (the first one included)',
+        value: run.coldStarts,
+        unit: 'starts',
+      },
+      {
+        name: `${run.mode}: mean cold start`,
+        description: 'worker start → session ready',
+        value: run.meanColdStartMs,
+        unit: 'ms',
+      },
     );
   }
   return measures;
@@ -56,12 +93,16 @@ function measuresOf(result: SurgeReplayResult): Measure[] {
 export const autoscaleSurge: Scenario = {
   name: SCENARIO,
   title: 'Autoscaling: 10× surge replay, livepipe autoscaler vs pure KPA',
-  notInQuick: 'about 1 minute on its own, which would take the whole --quick run past 3 minutes; run it with --full or `livepipe bench autoscale`',
+  notInQuick:
+    'about 1 minute on its own, which would take the whole --quick run past 3 minutes; run it with --full or `livepipe bench autoscale`',
   async run({ settings, progress }): Promise<ScenarioResult> {
     const started = performance.now();
     const result = await runSurgeReplay({
       quick: settings.mode === 'quick',
-      onRun: (run) => progress.step(`${run.mode}: ${run.budgetBreachPercent} % over budget, p99 ${run.p99E2eMs} ms, ${run.workerSeconds} worker-s, up to ${run.maxWorkersSeen} workers`),
+      onRun: (run) =>
+        progress.step(
+          `${run.mode}: ${run.budgetBreachPercent} % over budget, p99 ${run.p99E2eMs} ms, ${run.workerSeconds} worker-s, up to ${run.maxWorkersSeen} workers`,
+        ),
     });
     const { rows, notes } = autoscaleRows(result.medians.livepipe, result.medians['pure-kpa']);
     const { plan } = result;

@@ -23,7 +23,8 @@ export const BENCH_STREAM = 'stream-1';
 export async function benchPipelineSpec(source: SourceSpec): Promise<Pipeline> {
   const demo = await loadPipeline(DEMO_PIPELINE);
   const model = demo.models[0];
-  if (model === undefined) throw new Error(`${DEMO_PIPELINE} declares no model; the e2e benchmarks measure its first model`);
+  if (model === undefined)
+    throw new Error(`${DEMO_PIPELINE} declares no model; the e2e benchmarks measure its first model`);
   return {
     ...demo,
     metadata: { name: 'bench', description: 'livepipe benchmark pipeline' },
@@ -31,7 +32,11 @@ export async function benchPipelineSpec(source: SourceSpec): Promise<Pipeline> {
     models: [model],
     triggers: [
       { name: 'comments-to-model', filters: [{ exact: { type: 'live.comment' } }], subscriber: { model: model.name } },
-      { name: 'results-to-overlay', filters: [{ exact: { type: model.resultType ?? `ai.${model.name}.result` } }], subscriber: { overlay: 'comments' } },
+      {
+        name: 'results-to-overlay',
+        filters: [{ exact: { type: model.resultType ?? `ai.${model.name}.result` } }],
+        subscriber: { overlay: 'comments' },
+      },
     ],
     aggregations: [],
     overlay: { ...demo.overlay, port: 0, snapshotSize: 0 },
@@ -44,7 +49,13 @@ export class CommentEvents {
   private readonly templates: LiveEvent[] = [];
 
   constructor(count = 4096, seed = 7) {
-    const spec = generatorSchema.parse({ seed, streams: 1, rate: 1000, mix: { comment: 1, like: 0, gift: 0, vote: 0, join: 0 }, randomSurges: { every: 0 } });
+    const spec = generatorSchema.parse({
+      seed,
+      streams: 1,
+      rate: 1000,
+      mix: { comment: 1, like: 0, gift: 0, vote: 0, join: 0 },
+      randomSurges: { every: 0 },
+    });
     const simulator = new InteractionSimulator(spec);
     for (let i = 0; i < count; i++) this.templates.push(simulator.next().event);
   }
@@ -64,7 +75,10 @@ export class CommentEvents {
  * A real overlay WebSocket client: every `message` frame whose data names a causeid reports that
  * event's arrival (receive time) through `onDelivered`.
  */
-export async function connectOverlayClient(wsUrl: string, onDelivered: (seq: number, atMs: number) => void): Promise<WebSocket> {
+export async function connectOverlayClient(
+  wsUrl: string,
+  onDelivered: (seq: number, atMs: number) => void,
+): Promise<WebSocket> {
   const socket = new WebSocket(wsUrl);
   socket.on('message', (raw: WebSocket.RawData) => {
     const at = preciseNow();

@@ -7,7 +7,13 @@ import { LivePipeline } from '../../src/pipeline.js';
 import { OpenLoopDriver } from '../harness/open-loop.js';
 import { curveOf, p99AtHalf, profileThroughput, searchNotes, stagesAtHalf } from '../harness/throughput-profile.js';
 import { summaryRow, type Scenario, type ScenarioResult } from '../harness/scenario.js';
-import { benchPipelineSpec, CommentEvents, connectOverlayClient, overlayWsUrl, pipelineStages } from './bench-pipeline.js';
+import {
+  benchPipelineSpec,
+  CommentEvents,
+  connectOverlayClient,
+  overlayWsUrl,
+  pipelineStages,
+} from './bench-pipeline.js';
 import { measureInferenceCeiling } from './inference-ceiling.js';
 import { MainThreadBaseline } from './main-thread-baseline.js';
 
@@ -35,16 +41,32 @@ export const embeddedE2e: Scenario = {
 
     // Baseline: the straightforward main-thread implementation, same client, same load.
     const baseline = await MainThreadBaseline.start(model.manifest);
-    const baselineDriver: OpenLoopDriver = new OpenLoopDriver({ send: (seq) => void baseline.handle(String(seq), events.text(seq)) });
-    const baselineClient = await connectOverlayClient(overlayWsUrl(baseline.url), (seq, at) => baselineDriver.delivered(seq, at));
-    const baselineProfile = await profileThroughput(baselineDriver, { label: 'baseline', settings, progress, budgetMs, startRate: 1000, maxRate: MAX_RATE, warmupRate: 500 });
+    const baselineDriver: OpenLoopDriver = new OpenLoopDriver({
+      send: (seq) => void baseline.handle(String(seq), events.text(seq)),
+    });
+    const baselineClient = await connectOverlayClient(overlayWsUrl(baseline.url), (seq, at) =>
+      baselineDriver.delivered(seq, at),
+    );
+    const baselineProfile = await profileThroughput(baselineDriver, {
+      label: 'baseline',
+      settings,
+      progress,
+      budgetMs,
+      startRate: 1000,
+      maxRate: MAX_RATE,
+      warmupRate: 500,
+    });
     baselineClient.close();
     await baseline.close();
 
     const pipeline = new LivePipeline(spec);
     await pipeline.start();
-    const driver: OpenLoopDriver = new OpenLoopDriver({ send: (seq, at) => void pipeline.ingest('bench-ingest', events.event(seq, at)) });
-    const client = await connectOverlayClient(overlayWsUrl(pipeline.overlay.url), (seq, at) => driver.delivered(seq, at));
+    const driver: OpenLoopDriver = new OpenLoopDriver({
+      send: (seq, at) => void pipeline.ingest('bench-ingest', events.event(seq, at)),
+    });
+    const client = await connectOverlayClient(overlayWsUrl(pipeline.overlay.url), (seq, at) =>
+      driver.delivered(seq, at),
+    );
     let profile;
     try {
       profile = await profileThroughput(driver, {
@@ -81,14 +103,30 @@ export const embeddedE2e: Scenario = {
         `Ceiling: ${model.workers} worker threads fed back-to-back at batch ${ceiling.bestBatch} (best of ${ceiling.byBatch.map((b) => b.maxBatch).join(', ')}).`,
         'Baseline: one onnxruntime run per event on the main thread, one ws send per result.',
         'The open-loop driver, the router and the ws client share the main thread with the pipeline (2 cores: workers compete with it).',
-        ...searchNotes('pipeline', profile), ...searchNotes('baseline', baselineProfile),
+        ...searchNotes('pipeline', profile),
+        ...searchNotes('baseline', baselineProfile),
       ],
       rows: [row],
       ratio: { toBaseline: row.ratioToBaseline ?? null, toCeiling: row.ratioToCeiling ?? null },
       measures: [
-        { name: 'pipeline max sustainable', description: 'open-loop, p99 within the e2e budget, no backlog growth', value, unit: 'events/s' },
-        { name: 'baseline max sustainable', description: 'main-thread ModelRunner, one inference per event', value: baselineProfile.search.maxRate, unit: 'events/s' },
-        { name: 'inference ceiling', description: `InferencePool maxDelay 0, ${model.workers} workers, batch ${ceiling.bestBatch}, closed loop`, value: ceiling.itemsPerSecond, unit: 'items/s' },
+        {
+          name: 'pipeline max sustainable',
+          description: 'open-loop, p99 within the e2e budget, no backlog growth',
+          value,
+          unit: 'events/s',
+        },
+        {
+          name: 'baseline max sustainable',
+          description: 'main-thread ModelRunner, one inference per event',
+          value: baselineProfile.search.maxRate,
+          unit: 'events/s',
+        },
+        {
+          name: 'inference ceiling',
+          description: `InferencePool maxDelay 0, ${model.workers} workers, batch ${ceiling.bestBatch}, closed loop`,
+          value: ceiling.itemsPerSecond,
+          unit: 'items/s',
+        },
       ],
       budgetMs,
       curves: [curveOf('pipeline', profile), curveOf('baseline', baselineProfile)],

@@ -21,7 +21,13 @@ export async function measureInferenceCeiling(options: {
   const byBatch: InferenceCeiling['byBatch'] = [];
   for (const maxBatch of options.batchSizes) {
     const outstanding = Math.max(64, options.workers * maxBatch * 4);
-    const pool = new InferencePool({ manifestPath: options.manifestPath, workers: options.workers, maxBatch, maxDelayMs: 0, queueLimit: outstanding * 2 });
+    const pool = new InferencePool({
+      manifestPath: options.manifestPath,
+      workers: options.workers,
+      maxBatch,
+      maxDelayMs: 0,
+      queueLimit: outstanding * 2,
+    });
     await pool.start();
     let next = 0;
     let stopAt = Infinity;
@@ -43,7 +49,11 @@ export async function measureInferenceCeiling(options: {
     const itemsPerSecond = (completed / (performance.now() - started)) * 1000;
     const meanBatchSize = pool.stats().meanBatchSize;
     await pool.close();
-    byBatch.push({ maxBatch, itemsPerSecond: Math.round(itemsPerSecond), meanBatchSize: Math.round(meanBatchSize * 10) / 10 });
+    byBatch.push({
+      maxBatch,
+      itemsPerSecond: Math.round(itemsPerSecond),
+      meanBatchSize: Math.round(meanBatchSize * 10) / 10,
+    });
     options.progress.step(`ceiling: batch ${maxBatch} → ${Math.round(itemsPerSecond)} items/s`);
   }
   const best = byBatch.reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a));

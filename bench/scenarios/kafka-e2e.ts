@@ -7,8 +7,22 @@ import { kafkaSourceSchema } from '../../src/config/source-schemas.js';
 import { LivePipeline } from '../../src/pipeline.js';
 import { OpenLoopDriver } from '../harness/open-loop.js';
 import { curveOf, p99AtHalf, profileThroughput, searchNotes, stagesAtHalf } from '../harness/throughput-profile.js';
-import { skippedResult, summaryRow, type Measure, type Scenario, type ScenarioResult, type ThroughputProfile } from '../harness/scenario.js';
-import { benchPipelineSpec, BENCH_STREAM, CommentEvents, connectOverlayClient, overlayWsUrl, pipelineStages } from './bench-pipeline.js';
+import {
+  skippedResult,
+  summaryRow,
+  type Measure,
+  type Scenario,
+  type ScenarioResult,
+  type ThroughputProfile,
+} from '../harness/scenario.js';
+import {
+  benchPipelineSpec,
+  BENCH_STREAM,
+  CommentEvents,
+  connectOverlayClient,
+  overlayWsUrl,
+  pipelineStages,
+} from './bench-pipeline.js';
 import { isReachable } from './broker-reachability.js';
 import { MainThreadBaseline } from './main-thread-baseline.js';
 
@@ -59,19 +73,30 @@ export const kafkaE2e: Scenario = {
   async run({ settings, progress }): Promise<ScenarioResult> {
     const started = performance.now();
     if (!(await isReachable(HOST, PORT))) {
-      return skippedResult(this, [`Kafka is not reachable on ${BROKER}; start it with \`npm run brokers:kafka\` and rerun.`], performance.now() - started);
+      return skippedResult(
+        this,
+        [`Kafka is not reachable on ${BROKER}; start it with \`npm run brokers:kafka\` and rerun.`],
+        performance.now() - started,
+      );
     }
     const kafka = new Kafka({ clientId: 'livepipe-bench', brokers: [BROKER], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }], waitForLeaders: true }).catch(() => false);
+    await admin
+      .createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }], waitForLeaders: true })
+      .catch(() => false);
     await admin.disconnect();
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const events = new CommentEvents();
     const spec = await benchPipelineSpec({
       name: 'bench-kafka',
-      kafka: kafkaSourceSchema.parse({ brokers: [BROKER], topics: [TOPIC], consumerGroup: `livepipe-bench-pipeline-${Date.now()}`, initialOffset: 'latest' }),
+      kafka: kafkaSourceSchema.parse({
+        brokers: [BROKER],
+        topics: [TOPIC],
+        consumerGroup: `livepipe-bench-pipeline-${Date.now()}`,
+        initialOffset: 'latest',
+      }),
     });
     const model = spec.models[0]!;
     const budgetMs = spec.budgets.e2e;
@@ -81,16 +106,31 @@ export const kafkaE2e: Scenario = {
     try {
       // Ceiling: what kafkajs alone delivers, consuming and discarding.
       progress.step('ceiling: bare kafkajs consume');
-      const ceiling = await measureConsumeCeiling(kafka, producer, settings.mode === 'quick' ? 20_000 : 200_000, settings.measureMs * 2);
-      measures.push({ name: 'kafkajs consume ceiling', description: `eachBatch, discard, ${PARTITIONS} partitions, fresh group from the beginning`, value: ceiling, unit: 'records/s' });
+      const ceiling = await measureConsumeCeiling(
+        kafka,
+        producer,
+        settings.mode === 'quick' ? 20_000 : 200_000,
+        settings.measureMs * 2,
+      );
+      measures.push({
+        name: 'kafkajs consume ceiling',
+        description: `eachBatch, discard, ${PARTITIONS} partitions, fresh group from the beginning`,
+        value: ceiling,
+        unit: 'records/s',
+      });
       progress.step(`ceiling: ${Math.round(ceiling)} records/s`);
 
       // Baseline: eachMessage → one main-thread inference → one ws send.
       const baseline = await MainThreadBaseline.start(model.manifest);
       const baselineConsumer = kafka.consumer({ groupId: `livepipe-bench-baseline-${Date.now()}` });
       const tick = new TickProducer(producer, events);
-      const baselineDriver: OpenLoopDriver = new OpenLoopDriver({ send: (seq, at) => tick.add(seq, at), flush: () => tick.flush() });
-      const baselineClient = await connectOverlayClient(overlayWsUrl(baseline.url), (seq, at) => baselineDriver.delivered(seq, at));
+      const baselineDriver: OpenLoopDriver = new OpenLoopDriver({
+        send: (seq, at) => tick.add(seq, at),
+        flush: () => tick.flush(),
+      });
+      const baselineClient = await connectOverlayClient(overlayWsUrl(baseline.url), (seq, at) =>
+        baselineDriver.delivered(seq, at),
+      );
       await baselineConsumer.connect();
       await baselineConsumer.subscribe({ topic: TOPIC, fromBeginning: false });
       await baselineConsumer.run({
@@ -103,7 +143,14 @@ export const kafkaE2e: Scenario = {
       let baselineProfile: ThroughputProfile;
       try {
         await warmUntilFlowing(baselineDriver, budgetMs, progress, 'baseline');
-        baselineProfile = await profileThroughput(baselineDriver, { label: 'baseline', settings, progress, budgetMs, startRate: 1000, maxRate: MAX_RATE });
+        baselineProfile = await profileThroughput(baselineDriver, {
+          label: 'baseline',
+          settings,
+          progress,
+          budgetMs,
+          startRate: 1000,
+          maxRate: MAX_RATE,
+        });
       } finally {
         baselineClient.close();
         await baselineConsumer.disconnect();
@@ -113,12 +160,25 @@ export const kafkaE2e: Scenario = {
       const pipeline = new LivePipeline(spec);
       await pipeline.start();
       const pipelineTick = new TickProducer(producer, events);
-      const driver: OpenLoopDriver = new OpenLoopDriver({ send: (seq, at) => pipelineTick.add(seq, at), flush: () => pipelineTick.flush() });
-      const client = await connectOverlayClient(overlayWsUrl(pipeline.overlay.url), (seq, at) => driver.delivered(seq, at));
+      const driver: OpenLoopDriver = new OpenLoopDriver({
+        send: (seq, at) => pipelineTick.add(seq, at),
+        flush: () => pipelineTick.flush(),
+      });
+      const client = await connectOverlayClient(overlayWsUrl(pipeline.overlay.url), (seq, at) =>
+        driver.delivered(seq, at),
+      );
       let profile: ThroughputProfile;
       try {
         await warmUntilFlowing(driver, budgetMs, progress, 'pipeline');
-        profile = await profileThroughput(driver, { label: 'pipeline', settings, progress, budgetMs, startRate: 2000, maxRate: MAX_RATE, stagesAfterStep: () => pipelineStages(pipeline) });
+        profile = await profileThroughput(driver, {
+          label: 'pipeline',
+          settings,
+          progress,
+          budgetMs,
+          startRate: 2000,
+          maxRate: MAX_RATE,
+          stagesAfterStep: () => pipelineStages(pipeline),
+        });
       } finally {
         client.close();
         await pipeline.stop();
@@ -133,13 +193,24 @@ export const kafkaE2e: Scenario = {
         ceiling: Math.round(ceiling),
       });
       measures.unshift(
-        { name: 'pipeline max sustainable', description: 'produce → kafka source → … → overlay client, open-loop', value: profile.search.maxRate, unit: 'events/s' },
-        { name: 'baseline max sustainable', description: 'kafkajs eachMessage, main-thread inference, one ws send each', value: baselineProfile.search.maxRate, unit: 'events/s' },
+        {
+          name: 'pipeline max sustainable',
+          description: 'produce → kafka source → … → overlay client, open-loop',
+          value: profile.search.maxRate,
+          unit: 'events/s',
+        },
+        {
+          name: 'baseline max sustainable',
+          description: 'kafkajs eachMessage, main-thread inference, one ws send each',
+          value: baselineProfile.search.maxRate,
+          unit: 'events/s',
+        },
       );
       notes.push(
         `Latency from each record's scheduled produce time to the overlay client; records carry it as their timestamp. Budget: p99 e2e ≤ ${budgetMs} ms.`,
         'Producer, broker client, pipeline and overlay client share this process; the broker (JVM) shares the same cores.',
-        ...searchNotes('pipeline', profile), ...searchNotes('baseline', baselineProfile),
+        ...searchNotes('pipeline', profile),
+        ...searchNotes('baseline', baselineProfile),
       );
       return {
         scenario: 'kafka-e2e',
@@ -163,23 +234,51 @@ export const kafkaE2e: Scenario = {
 };
 
 /** A fresh consumer group on `latest` misses what is produced before it has its assignment: wait for flow. */
-async function warmUntilFlowing(driver: OpenLoopDriver, budgetMs: number, progress: { step(text: string): void }, label: string): Promise<void> {
+async function warmUntilFlowing(
+  driver: OpenLoopDriver,
+  budgetMs: number,
+  progress: { step(text: string): void },
+  label: string,
+): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const step = await driver.runStep({ rate: 500, durationMs: 500, graceMs: budgetMs * 2, drainMs: 1000 });
     progress.step(`${label}: warm-up ${step.delivered}/${step.offered} delivered`);
     if (step.delivered >= 0.95 * step.offered) return;
   }
-  throw new Error(`${label}: the consumer received nothing within 10 s of produce; is the topic ${TOPIC} readable on ${BROKER}?`);
+  throw new Error(
+    `${label}: the consumer received nothing within 10 s of produce; is the topic ${TOPIC} readable on ${BROKER}?`,
+  );
 }
 
 /** Records/s one kafkajs consumer (eachBatch, discard) reads from the beginning of the topic. */
-async function measureConsumeCeiling(kafka: Kafka, producer: Producer, minRecords: number, durationMs: number): Promise<number> {
-  const value = JSON.stringify({ text: 'a benchmark record of typical chat size, nothing more', viewer: { name: 'ana', level: 3 } });
-  const headers = { ce_specversion: '1.0', ce_id: 'x', ce_source: '/bench', ce_type: 'live.comment', 'content-type': 'application/json' };
+async function measureConsumeCeiling(
+  kafka: Kafka,
+  producer: Producer,
+  minRecords: number,
+  durationMs: number,
+): Promise<number> {
+  const value = JSON.stringify({
+    text: 'a benchmark record of typical chat size, nothing more',
+    viewer: { name: 'ana', level: 3 },
+  });
+  const headers = {
+    ce_specversion: '1.0',
+    ce_id: 'x',
+    ce_source: '/bench',
+    ce_type: 'live.comment',
+    'content-type': 'application/json',
+  };
   for (let produced = 0; produced < minRecords; produced += 1000) {
-    await producer.send({ topic: TOPIC, acks: 1, messages: Array.from({ length: 1000 }, () => ({ key: BENCH_STREAM, value, headers })) });
+    await producer.send({
+      topic: TOPIC,
+      acks: 1,
+      messages: Array.from({ length: 1000 }, () => ({ key: BENCH_STREAM, value, headers })),
+    });
   }
-  const consumer: Consumer = kafka.consumer({ groupId: `livepipe-bench-ceiling-${Date.now()}`, maxBytes: 10 * 1024 * 1024 });
+  const consumer: Consumer = kafka.consumer({
+    groupId: `livepipe-bench-ceiling-${Date.now()}`,
+    maxBytes: 10 * 1024 * 1024,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
   let count = 0;

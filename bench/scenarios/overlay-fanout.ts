@@ -39,8 +39,20 @@ interface FanoutMeasurement {
   heapBytesPerClient: number;
 }
 
-function payload(mark: number): { mark: number; text: string; label: string; score: number; viewer: { name: string; level: number } } {
-  return { mark, text: 'what a play, that was incredible!! gg', label: 'positive', score: 0.93, viewer: { name: 'viewer-4711', level: 7 } };
+function payload(mark: number): {
+  mark: number;
+  text: string;
+  label: string;
+  score: number;
+  viewer: { name: string; level: number };
+} {
+  return {
+    mark,
+    text: 'what a play, that was incredible!! gg',
+    label: 'positive',
+    score: 0.93,
+    viewer: { name: 'viewer-4711', level: 7 },
+  };
 }
 
 async function hubSystem(): Promise<FanoutSystem> {
@@ -65,7 +77,14 @@ async function plainWsSystem(label: string, stringifyPerClient: boolean): Promis
     url: `ws://127.0.0.1:${port}/ws?stream=fanout`,
     publish: (mark) => {
       seq++;
-      const message = { kind: 'message', stream: 'fanout', seq, channel: 'comments', ts: Date.now(), data: payload(mark) };
+      const message = {
+        kind: 'message',
+        stream: 'fanout',
+        seq,
+        channel: 'comments',
+        ts: Date.now(),
+        data: payload(mark),
+      };
       if (stringifyPerClient) {
         for (const client of sockets.clients) client.send(JSON.stringify(message));
       } else {
@@ -87,7 +106,10 @@ class ClientFleet {
 
   async start(): Promise<void> {
     for (let i = 0; i < CHILDREN; i++) {
-      const child = fork(CHILD_SCRIPT, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = fork(CHILD_SCRIPT, [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
       child.on('message', (message: { op: string }) => {
         for (const listener of this.listeners) listener(message);
       });
@@ -99,13 +121,17 @@ class ClientFleet {
   async connect(url: string, clients: number): Promise<number> {
     const per = Math.ceil(clients / CHILDREN);
     const replies = this.collect('connected', CHILDREN, 120_000);
-    this.children.forEach((child, i) => child.send({ op: 'connect', url, count: Math.max(0, Math.min(per, clients - i * per)) }));
+    this.children.forEach((child, i) =>
+      child.send({ op: 'connect', url, count: Math.max(0, Math.min(per, clients - i * per)) }),
+    );
     return (await replies).reduce((sum, r) => sum + (r.clients as number), 0);
   }
 
   /** Resolves with the last receive time over every child, for one mark. */
   received(mark: number, timeoutMs: number): Promise<number> {
-    return this.collect('received', CHILDREN, timeoutMs, (m) => m.mark === mark).then((replies) => Math.max(...replies.map((r) => r.last as number)));
+    return this.collect('received', CHILDREN, timeoutMs, (m) => m.mark === mark).then((replies) =>
+      Math.max(...replies.map((r) => r.last as number)),
+    );
   }
 
   async close(): Promise<void> {
@@ -120,12 +146,19 @@ class ClientFleet {
     }
   }
 
-  private collect(op: string, count: number, timeoutMs: number, match: (m: { [key: string]: unknown }) => boolean = () => true): Promise<Array<{ [key: string]: unknown }>> {
+  private collect(
+    op: string,
+    count: number,
+    timeoutMs: number,
+    match: (m: { [key: string]: unknown }) => boolean = () => true,
+  ): Promise<Array<{ [key: string]: unknown }>> {
     return new Promise((resolve, reject) => {
       const got: Array<{ [key: string]: unknown }> = [];
       const timer = setTimeout(() => {
         this.listeners = this.listeners.filter((l) => l !== listener);
-        reject(new Error(`fan-out clients: expected ${count} "${op}" replies within ${timeoutMs} ms, got ${got.length}`));
+        reject(
+          new Error(`fan-out clients: expected ${count} "${op}" replies within ${timeoutMs} ms, got ${got.length}`),
+        );
       }, timeoutMs);
       const listener = (message: { op: string; [key: string]: unknown }): void => {
         if (message.op !== op || !match(message)) return;
@@ -168,7 +201,12 @@ function fdLimit(): number {
   }
 }
 
-async function measure(system: FanoutSystem, fleet: ClientFleet, clients: number, marks: number): Promise<FanoutMeasurement> {
+async function measure(
+  system: FanoutSystem,
+  fleet: ClientFleet,
+  clients: number,
+  marks: number,
+): Promise<FanoutMeasurement> {
   const before = await settledMemory();
   const connected = await fleet.connect(system.url, clients);
   await sleep(200);
@@ -184,7 +222,14 @@ async function measure(system: FanoutSystem, fleet: ClientFleet, clients: number
     await sleep(20);
   }
   await fleet.close();
-  return { label: system.label, clients: connected, delivery: delivery.summary(), publishCall: publishCall.summary(), bytesPerClient: (after.rss - before.rss) / Math.max(1, connected), heapBytesPerClient: (after.heap - before.heap) / Math.max(1, connected) };
+  return {
+    label: system.label,
+    clients: connected,
+    delivery: delivery.summary(),
+    publishCall: publishCall.summary(),
+    bytesPerClient: (after.rss - before.rss) / Math.max(1, connected),
+    heapBytesPerClient: (after.heap - before.heap) / Math.max(1, connected),
+  };
 }
 
 export const overlayFanout: Scenario = {
@@ -199,18 +244,27 @@ export const overlayFanout: Scenario = {
       `${clients} clients in ${CHILDREN} child processes (the server process is measured alone); messages ~200 bytes, no compression.`,
       'Delivery: publish() call → the last client received it (clocks: same host). Memory: server RSS and JS heap+external deltas after connecting / clients, each read after a forced GC; RSS moves in pages, so at 1k clients it is approximate (the full run uses 10k).',
     ];
-    if (clients < settings.fanoutClients) notes.push(`Capped at ${clients} clients by the open-file limit (ulimit -n = ${limit}); raise it to run ${settings.fanoutClients}.`);
+    if (clients < settings.fanoutClients)
+      notes.push(
+        `Capped at ${clients} clients by the open-file limit (ulimit -n = ${limit}); raise it to run ${settings.fanoutClients}.`,
+      );
     const marks = settings.mode === 'quick' ? 40 : 200;
     const fleet = new ClientFleet();
     await fleet.start();
     const results: FanoutMeasurement[] = [];
     try {
-      for (const make of [hubSystem, () => plainWsSystem('baseline: ws, JSON.stringify per client', true), () => plainWsSystem('ceiling: ws, one prebuilt string', false)]) {
+      for (const make of [
+        hubSystem,
+        () => plainWsSystem('baseline: ws, JSON.stringify per client', true),
+        () => plainWsSystem('ceiling: ws, one prebuilt string', false),
+      ]) {
         const system = await make();
         try {
           progress.step(`${system.label}: connecting ${clients} clients`);
           const result = await measure(system, fleet, clients, marks);
-          progress.step(`${system.label}: p99 ${result.delivery.p99Ms} ms, RSS ${(result.bytesPerClient / 1024).toFixed(1)} KiB/client, heap ${(result.heapBytesPerClient / 1024).toFixed(1)} KiB/client`);
+          progress.step(
+            `${system.label}: p99 ${result.delivery.p99Ms} ms, RSS ${(result.bytesPerClient / 1024).toFixed(1)} KiB/client, heap ${(result.heapBytesPerClient / 1024).toFixed(1)} KiB/client`,
+          );
           results.push(result);
         } finally {
           await system.close();
@@ -221,15 +275,51 @@ export const overlayFanout: Scenario = {
     }
     const [hub, baseline, ceiling] = results as [FanoutMeasurement, FanoutMeasurement, FanoutMeasurement];
     const rows = [
-      summaryRow({ scenario: 'overlay-fanout', variant: `${hub.clients} clients: p99 publish → all received (lower is better)`, unit: 'ms', value: hub.delivery.p99Ms, p99AtHalfMs: undefined, baseline: baseline.delivery.p99Ms, ceiling: ceiling.delivery.p99Ms }),
-      summaryRow({ scenario: 'overlay-fanout', variant: 'server memory per client: JS heap + external after GC (lower is better)', unit: 'KiB', value: round1(hub.heapBytesPerClient / 1024), p99AtHalfMs: undefined, baseline: round1(baseline.heapBytesPerClient / 1024), ceiling: round1(ceiling.heapBytesPerClient / 1024) }),
+      summaryRow({
+        scenario: 'overlay-fanout',
+        variant: `${hub.clients} clients: p99 publish → all received (lower is better)`,
+        unit: 'ms',
+        value: hub.delivery.p99Ms,
+        p99AtHalfMs: undefined,
+        baseline: baseline.delivery.p99Ms,
+        ceiling: ceiling.delivery.p99Ms,
+      }),
+      summaryRow({
+        scenario: 'overlay-fanout',
+        variant: 'server memory per client: JS heap + external after GC (lower is better)',
+        unit: 'KiB',
+        value: round1(hub.heapBytesPerClient / 1024),
+        p99AtHalfMs: undefined,
+        baseline: round1(baseline.heapBytesPerClient / 1024),
+        ceiling: round1(ceiling.heapBytesPerClient / 1024),
+      }),
     ];
     const measures: Measure[] = results.flatMap((r) => [
-      { name: `${r.label}: delivery p50`, description: 'publish → last client received', value: r.delivery.p50Ms, unit: 'ms' },
+      {
+        name: `${r.label}: delivery p50`,
+        description: 'publish → last client received',
+        value: r.delivery.p50Ms,
+        unit: 'ms',
+      },
       { name: `${r.label}: delivery p99`, description: `over ${marks} publishes`, value: r.delivery.p99Ms, unit: 'ms' },
-      { name: `${r.label}: publish call p99`, description: 'synchronous server work per publish', value: r.publishCall.p99Ms, unit: 'ms' },
-      { name: `${r.label}: memory per client (RSS)`, description: 'server RSS delta / clients, after GC', value: round1(r.bytesPerClient / 1024), unit: 'KiB' },
-      { name: `${r.label}: memory per client (heap)`, description: 'server JS heap + external delta / clients, after GC', value: round1(r.heapBytesPerClient / 1024), unit: 'KiB' },
+      {
+        name: `${r.label}: publish call p99`,
+        description: 'synchronous server work per publish',
+        value: r.publishCall.p99Ms,
+        unit: 'ms',
+      },
+      {
+        name: `${r.label}: memory per client (RSS)`,
+        description: 'server RSS delta / clients, after GC',
+        value: round1(r.bytesPerClient / 1024),
+        unit: 'KiB',
+      },
+      {
+        name: `${r.label}: memory per client (heap)`,
+        description: 'server JS heap + external delta / clients, after GC',
+        value: round1(r.heapBytesPerClient / 1024),
+        unit: 'KiB',
+      },
     ]);
     return {
       scenario: 'overlay-fanout',

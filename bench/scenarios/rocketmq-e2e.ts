@@ -10,8 +10,21 @@ import { cloudEventToRocketmqMessage } from '../../src/events/rocketmq-binding.j
 import { LivePipeline } from '../../src/pipeline.js';
 import { OpenLoopDriver } from '../harness/open-loop.js';
 import { curveOf, p99AtHalf, profileThroughput, searchNotes, stagesAtHalf } from '../harness/throughput-profile.js';
-import { skippedResult, summaryRow, type Scenario, type ScenarioResult, type ThroughputProfile } from '../harness/scenario.js';
-import { benchPipelineSpec, CommentEvents, connectOverlayClient, overlayWsUrl, pipelineStages, REPO_ROOT } from './bench-pipeline.js';
+import {
+  skippedResult,
+  summaryRow,
+  type Scenario,
+  type ScenarioResult,
+  type ThroughputProfile,
+} from '../harness/scenario.js';
+import {
+  benchPipelineSpec,
+  CommentEvents,
+  connectOverlayClient,
+  overlayWsUrl,
+  pipelineStages,
+  REPO_ROOT,
+} from './bench-pipeline.js';
 import { isReachable } from './broker-reachability.js';
 
 const { Producer, SimpleConsumer } = rocketmq;
@@ -33,26 +46,49 @@ export const rocketmqE2e: Scenario = {
   async run({ settings, progress }): Promise<ScenarioResult> {
     const started = performance.now();
     if (!(await isReachable(HOST, PORT)) || !(await isReachable(HOST, 9876))) {
-      return skippedResult(this, [`RocketMQ (proxy ${ENDPOINTS}, name server ${HOST}:9876) is not reachable; start it with \`npm run brokers:rocketmq\` and rerun.`], performance.now() - started);
+      return skippedResult(
+        this,
+        [
+          `RocketMQ (proxy ${ENDPOINTS}, name server ${HOST}:9876) is not reachable; start it with \`npm run brokers:rocketmq\` and rerun.`,
+        ],
+        performance.now() - started,
+      );
     }
     const events = new CommentEvents();
     const common = { endpoints: ENDPOINTS, namespace: '', logger: quietLogger as never };
     let producer = new Producer({ ...common, topic: TOPIC });
     // The topic normally exists from an earlier run; creating it (a JVM admin tool) takes ~20 s.
-    if (!(await producer.startup().then(() => true, () => false))) {
+    if (
+      !(await producer.startup().then(
+        () => true,
+        () => false,
+      ))
+    ) {
       progress.step(`creating topic ${TOPIC}`);
       try {
         await promisify(execFile)('bash', [`${REPO_ROOT}deploy/local/rocketmq`, 'topic', TOPIC], { timeout: 90_000 });
       } catch (error) {
-        return skippedResult(this, [`could not create topic ${TOPIC} with deploy/local/rocketmq topic: ${(error as Error).message.split('\n')[0]}`], performance.now() - started);
+        return skippedResult(
+          this,
+          [
+            `could not create topic ${TOPIC} with deploy/local/rocketmq topic: ${(error as Error).message.split('\n')[0]}`,
+          ],
+          performance.now() - started,
+        );
       }
       producer = new Producer({ ...common, topic: TOPIC });
       await producer.startup();
     }
-    const send = (seq: number, at: number): Promise<unknown> => producer.send(cloudEventToRocketmqMessage(events.event(seq, at), TOPIC) as never);
+    const send = (seq: number, at: number): Promise<unknown> =>
+      producer.send(cloudEventToRocketmqMessage(events.event(seq, at), TOPIC) as never);
     try {
       progress.step('ceiling: bare SimpleConsumer receive + ack');
-      const ceiling = await measureReceiveCeiling(common, send, settings.mode === 'quick' ? 5000 : 30_000, settings.measureMs * 2);
+      const ceiling = await measureReceiveCeiling(
+        common,
+        send,
+        settings.mode === 'quick' ? 5000 : 30_000,
+        settings.measureMs * 2,
+      );
       progress.step(`ceiling: ${Math.round(ceiling)} messages/s`);
 
       progress.step('pipeline: draining its consumer group to the live head');
@@ -65,8 +101,12 @@ export const rocketmqE2e: Scenario = {
       const budgetMs = spec.budgets.e2e;
       const pipeline = new LivePipeline(spec);
       await pipeline.start();
-      const driver: OpenLoopDriver = new OpenLoopDriver({ send: (seq, at) => void send(seq, at).catch(() => undefined) });
-      const client = await connectOverlayClient(overlayWsUrl(pipeline.overlay.url), (seq, at) => driver.delivered(seq, at));
+      const driver: OpenLoopDriver = new OpenLoopDriver({
+        send: (seq, at) => void send(seq, at).catch(() => undefined),
+      });
+      const client = await connectOverlayClient(overlayWsUrl(pipeline.overlay.url), (seq, at) =>
+        driver.delivered(seq, at),
+      );
       let profile: ThroughputProfile;
       try {
         // The new group's first receive may take a moment: warm up until events flow.
@@ -75,7 +115,15 @@ export const rocketmqE2e: Scenario = {
           progress.step(`pipeline: warm-up ${step.delivered}/${step.offered} delivered`);
           if (step.delivered >= 0.95 * step.offered) break;
         }
-        profile = await profileThroughput(driver, { label: 'pipeline', settings, progress, budgetMs, startRate: 500, maxRate: MAX_RATE, stagesAfterStep: () => pipelineStages(pipeline) });
+        profile = await profileThroughput(driver, {
+          label: 'pipeline',
+          settings,
+          progress,
+          budgetMs,
+          startRate: 500,
+          maxRate: MAX_RATE,
+          stagesAfterStep: () => pipelineStages(pipeline),
+        });
       } finally {
         client.close();
         await pipeline.stop();
@@ -103,8 +151,18 @@ export const rocketmqE2e: Scenario = {
         rows: [row],
         ratio: { toBaseline: null, toCeiling: row.ratioToCeiling ?? null },
         measures: [
-          { name: 'pipeline max sustainable', description: 'open-loop, p99 within the e2e budget, no backlog growth', value: profile.search.maxRate, unit: 'events/s' },
-          { name: 'SimpleConsumer ceiling', description: 'receive(32) + ack, discard', value: ceiling, unit: 'messages/s' },
+          {
+            name: 'pipeline max sustainable',
+            description: 'open-loop, p99 within the e2e budget, no backlog growth',
+            value: profile.search.maxRate,
+            unit: 'events/s',
+          },
+          {
+            name: 'SimpleConsumer ceiling',
+            description: 'receive(32) + ack, discard',
+            value: ceiling,
+            unit: 'messages/s',
+          },
         ],
         budgetMs,
         curves: [curveOf('pipeline', profile)],
@@ -128,10 +186,17 @@ async function measureReceiveCeiling(
 ): Promise<number> {
   await drainGroup(common, CEILING_GROUP);
   // The proxy refuses long polls under ~3 s ("deadline time remaining is not enough").
-  const consumer = new SimpleConsumer({ ...common, consumerGroup: CEILING_GROUP, subscriptions: new Map([[TOPIC, '*']]), awaitDuration: 3000 });
+  const consumer = new SimpleConsumer({
+    ...common,
+    consumerGroup: CEILING_GROUP,
+    subscriptions: new Map([[TOPIC, '*']]),
+    awaitDuration: 3000,
+  });
   await consumer.startup();
   for (let sent = 0; sent < count; sent += 64) {
-    await Promise.all(Array.from({ length: Math.min(64, count - sent) }, (_, i) => send(1_000_000_000 + sent + i, Date.now())));
+    await Promise.all(
+      Array.from({ length: Math.min(64, count - sent) }, (_, i) => send(1_000_000_000 + sent + i, Date.now())),
+    );
   }
   let received = 0;
   const started = performance.now();
@@ -156,8 +221,16 @@ async function measureReceiveCeiling(
  * Receives and acknowledges everything the group has not consumed yet, until a long poll comes back
  * empty; the group then starts at the live head. Returns how many messages it skipped.
  */
-async function drainGroup(common: { endpoints: string; namespace: string; logger: never }, group: string): Promise<number> {
-  const consumer = new SimpleConsumer({ ...common, consumerGroup: group, subscriptions: new Map([[TOPIC, '*']]), awaitDuration: 3000 });
+async function drainGroup(
+  common: { endpoints: string; namespace: string; logger: never },
+  group: string,
+): Promise<number> {
+  const consumer = new SimpleConsumer({
+    ...common,
+    consumerGroup: group,
+    subscriptions: new Map([[TOPIC, '*']]),
+    awaitDuration: 3000,
+  });
   await consumer.startup();
   let drained = 0;
   const receiver = async (): Promise<void> => {

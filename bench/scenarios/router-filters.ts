@@ -27,9 +27,17 @@ export function benchTriggers(count: number): BenchTrigger[] {
       triggers.push({ trigger: { name: `t${i}`, target: i, filters: [{ cel }] }, cel, type: undefined });
     } else if (i % 2 === 0) {
       const condition = `event.data.gift.value >= ${(i * 7) % 200}`;
-      triggers.push({ trigger: { name: `t${i}`, target: i, filters: [{ exact: { type } }, { cel: condition }] }, cel: `event.type == "${type}" && ${condition}`, type });
+      triggers.push({
+        trigger: { name: `t${i}`, target: i, filters: [{ exact: { type } }, { cel: condition }] },
+        cel: `event.type == "${type}" && ${condition}`,
+        type,
+      });
     } else {
-      triggers.push({ trigger: { name: `t${i}`, target: i, filters: [{ exact: { type } }, { exact: { stream: 'stream-1' } }] }, cel: `event.type == "${type}" && event.stream == "stream-1"`, type });
+      triggers.push({
+        trigger: { name: `t${i}`, target: i, filters: [{ exact: { type } }, { exact: { stream: 'stream-1' } }] },
+        cel: `event.type == "${type}" && event.stream == "stream-1"`,
+        type,
+      });
     }
   }
   return triggers;
@@ -46,7 +54,11 @@ function benchEvents(types: number): LiveEvent[] {
       source: `/live/streams/stream-${(i % 3) + 1}`,
       stream: `stream-${(i % 3) + 1}`,
       ingesttime: 1_700_000_000_000 + i,
-      data: { viewer: { level: i % 9, name: `v${i}` }, gift: { value: (i * 37) % 250, name: 'rose' }, text: 'hello there' },
+      data: {
+        viewer: { level: i % 9, name: `v${i}` },
+        gift: { value: (i * 37) % 250, name: 'rose' },
+        text: 'hello there',
+      },
     });
   }
   return events;
@@ -70,7 +82,9 @@ export const routerFilters: Scenario = {
 
       // Ceiling: an oracle that knows each event's candidates and calls their compiled filters directly.
       const compiled = triggers.map((t) => ({ type: t.type, test: compileTriggerFilter(t.trigger) }));
-      const candidates = events.map((event) => compiled.filter((c) => c.type === undefined || c.type === event.type).map((c) => c.test));
+      const candidates = events.map((event) =>
+        compiled.filter((c) => c.type === undefined || c.type === event.type).map((c) => c.test),
+      );
       const oracle = operationsPerSecond((i) => {
         const list = candidates[i & 63]!;
         let matched = 0;
@@ -79,26 +93,57 @@ export const routerFilters: Scenario = {
       }, settings.measureMs);
 
       // Baseline: the same filters as CEL, parsed, planned and evaluated for every event and trigger.
-      const baseline = operationsPerSecond((i) => {
-        const context = { event: events[i & 63] } as never;
-        let matched = 0;
-        for (const t of triggers) {
-          try {
-            if (plan(env, parse(t.cel))(context) === true) matched++;
-          } catch {
-            // A filter that errors does not pass (Knative semantics), as in the router.
+      const baseline = operationsPerSecond(
+        (i) => {
+          const context = { event: events[i & 63] } as never;
+          let matched = 0;
+          for (const t of triggers) {
+            try {
+              if (plan(env, parse(t.cel))(context) === true) matched++;
+            } catch {
+              // A filter that errors does not pass (Knative semantics), as in the router.
+            }
           }
-        }
-        return matched;
-      }, Math.min(settings.measureMs, 600), 50);
+          return matched;
+        },
+        Math.min(settings.measureMs, 600),
+        50,
+      );
 
-      progress.step(`N=${count}: router ${Math.round(routed)}/s, oracle ${Math.round(oracle)}/s, parse-each-time ${Math.round(baseline)}/s`);
+      progress.step(
+        `N=${count}: router ${Math.round(routed)}/s, oracle ${Math.round(oracle)}/s, parse-each-time ${Math.round(baseline)}/s`,
+      );
       // Ratios from the measured rates: the baseline runs a few events/s at N=1000, where rounding would move them by 10 %.
-      rows.push(summaryRow({ scenario: 'router', variant: `${count} triggers (exact + CEL)`, unit: 'events/s', value: round1(routed), p99AtHalfMs: undefined, baseline: round1(baseline), ceiling: round1(oracle) }));
+      rows.push(
+        summaryRow({
+          scenario: 'router',
+          variant: `${count} triggers (exact + CEL)`,
+          unit: 'events/s',
+          value: round1(routed),
+          p99AtHalfMs: undefined,
+          baseline: round1(baseline),
+          ceiling: round1(oracle),
+        }),
+      );
       measures.push(
-        { name: `N=${count} Router.match`, description: 'compiled filters, type index', value: Math.round(routed), unit: 'events/s' },
-        { name: `N=${count} parse each time`, description: '@bufbuild/cel parse+plan+eval per trigger per event', value: Math.round(baseline), unit: 'events/s' },
-        { name: `N=${count} oracle`, description: 'only the candidate triggers, compiled, no router', value: Math.round(oracle), unit: 'events/s' },
+        {
+          name: `N=${count} Router.match`,
+          description: 'compiled filters, type index',
+          value: Math.round(routed),
+          unit: 'events/s',
+        },
+        {
+          name: `N=${count} parse each time`,
+          description: '@bufbuild/cel parse+plan+eval per trigger per event',
+          value: Math.round(baseline),
+          unit: 'events/s',
+        },
+        {
+          name: `N=${count} oracle`,
+          description: 'only the candidate triggers, compiled, no router',
+          value: Math.round(oracle),
+          unit: 'events/s',
+        },
       );
       details[`n${count}`] = { stats: router.stats, routed, oracle, baseline };
     }
@@ -109,7 +154,7 @@ export const routerFilters: Scenario = {
       status: 'ok',
       notes: [
         'Single thread, closed loop (events/s per core). Triggers: 90 % pinned to one of N/10 types (half with a CEL condition on data), 10 % unpinned CEL; 1 in 8 events has an unpinned type.',
-        'Ceiling: an oracle that already knows each event\'s candidate triggers and calls their compiled filters (the router\'s cost above it is the index lookup and result list).',
+        "Ceiling: an oracle that already knows each event's candidate triggers and calls their compiled filters (the router's cost above it is the index lookup and result list).",
       ],
       rows,
       ratio: { toBaseline: first.ratioToBaseline ?? null, toCeiling: first.ratioToCeiling ?? null },

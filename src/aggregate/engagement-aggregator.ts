@@ -46,7 +46,10 @@ export class EngagementAggregator {
   constructor(spec: AggregationSpec) {
     const { name, window, bucket } = spec;
     if (!(bucket > 0)) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `aggregation "${name}": bucket must be longer than 0 ms; use e.g. bucket: 1s`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `aggregation "${name}": bucket must be longer than 0 ms; use e.g. bucket: 1s`,
+      );
     }
     if (window < bucket || Math.abs(window / bucket - Math.round(window / bucket)) > 1e-9) {
       throw new LivepipeError(
@@ -55,7 +58,10 @@ export class EngagementAggregator {
       );
     }
     if (window / bucket > MAX_BUCKETS) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `aggregation "${name}": window/bucket is ${window / bucket}; use a bucket of at least ${Math.ceil(window / MAX_BUCKETS)} ms`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `aggregation "${name}": window/bucket is ${window / bucket}; use a bucket of at least ${Math.ceil(window / MAX_BUCKETS)} ms`,
+      );
     }
     this.name = name;
     this.windowMs = window;
@@ -100,7 +106,9 @@ export class EngagementAggregator {
         break;
       }
       case 'live.vote': {
-        const poll = data?.poll as { id?: unknown; question?: unknown; option?: unknown; options?: unknown } | undefined;
+        const poll = data?.poll as
+          | { id?: unknown; question?: unknown; option?: unknown; options?: unknown }
+          | undefined;
         if (typeof poll?.id !== 'string' || typeof poll.option !== 'string') return this.reject();
         const state = this.stateOf(event);
         const options = Array.isArray(poll.options) ? (poll.options as string[]) : undefined;

@@ -39,6 +39,11 @@ export class PollTally {
 
   snapshot(): PollSnapshot | undefined {
     if (this.pollId === undefined) return undefined;
-    return { pollId: this.pollId, question: this.question, tallies: Object.fromEntries(this.counts), total: this.total };
+    return {
+      pollId: this.pollId,
+      question: this.question,
+      tallies: Object.fromEntries(this.counts),
+      total: this.total,
+    };
   }
 }

@@ -21,7 +21,10 @@ export async function benchCommand(options: BenchCommandOptions): Promise<number
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const runner = `${root}bench/run.ts`;
   if (!existsSync(runner)) {
-    throw new LivepipeError('LP_CONFIG_NOT_FOUND', `the benchmarks are not part of this installation (${runner} is missing); run them from a livepipe git checkout with \`npm run bench\``);
+    throw new LivepipeError(
+      'LP_CONFIG_NOT_FOUND',
+      `the benchmarks are not part of this installation (${runner} is missing); run them from a livepipe git checkout with \`npm run bench\``,
+    );
   }
   const args = ['--import', 'tsx', runner, options.full ? '--full' : '--quick'];
   if (options.out !== undefined) args.push('--out', options.out);
@@ -42,7 +45,10 @@ export function registerBenchCommand(program: Command): void {
     .option('--quick', 'short run, under 3 minutes on 2 cores (default; autoscale runs only when named)')
     .option('--full', 'the complete set: longer steps, more rates, 10k fan-out clients, the autoscale replay')
     .option('--out <dir>', 'results folder (default bench/results/<timestamp>/)')
-    .option('--scenario <name...>', 'only these scenarios (embedded-e2e, kafka-e2e, rocketmq-e2e, router, overlay-fanout, autoscale)')
+    .option(
+      '--scenario <name...>',
+      'only these scenarios (embedded-e2e, kafka-e2e, rocketmq-e2e, router, overlay-fanout, autoscale)',
+    )
     .action(async (scenarios: string[], options: BenchCommandOptions) => {
       process.exitCode = await benchCommand({ ...options, scenario: [...(options.scenario ?? []), ...scenarios] });
     });

@@ -21,7 +21,11 @@ export interface ExportKnativeCommandOptions {
 }
 
 /** Exports; returns the exit code. Config problems throw (the CLI prints LivepipeErrors). */
-export async function exportKnativeCommand(file: string, options: ExportKnativeCommandOptions, out: CommandOutput): Promise<number> {
+export async function exportKnativeCommand(
+  file: string,
+  options: ExportKnativeCommandOptions,
+  out: CommandOutput,
+): Promise<number> {
   const root = options.root ?? process.cwd();
   const pipeline = await loadPipeline(file);
   const exportOptions: KnativeExportOptions = { root, command: commandLine(file, options, root) };
@@ -41,7 +45,9 @@ export async function exportKnativeCommand(file: string, options: ExportKnativeC
     out.stderr.write(`livepipe export: wrote ${result.files.map((f) => join(options.out!, f.name)).join(', ')}\n`);
   }
   for (const kept of result.kept) {
-    out.stderr.write(`livepipe export: trigger "${kept.trigger}": CEL ${JSON.stringify(kept.cel)} stays with livepipe's router (${kept.why})\n`);
+    out.stderr.write(
+      `livepipe export: trigger "${kept.trigger}": CEL ${JSON.stringify(kept.cel)} stays with livepipe's router (${kept.why})\n`,
+    );
   }
   return 0;
 }
@@ -50,12 +56,21 @@ function kafkaOption(options: ExportKnativeCommandOptions): KnativeExportOptions
   const { kafkaBootstrap, kafkaTopic } = options;
   if (kafkaBootstrap === undefined && kafkaTopic === undefined) return undefined;
   if (kafkaBootstrap === undefined || kafkaTopic === undefined || kafkaTopic === '') {
-    throw new LivepipeError('LP_CONFIG_INVALID', 'give --kafka-bootstrap and --kafka-topic together, e.g. --kafka-bootstrap my-kafka:9092 --kafka-topic live-interactions');
+    throw new LivepipeError(
+      'LP_CONFIG_INVALID',
+      'give --kafka-bootstrap and --kafka-topic together, e.g. --kafka-bootstrap my-kafka:9092 --kafka-topic live-interactions',
+    );
   }
-  const bootstrapServers = kafkaBootstrap.split(',').map((server) => server.trim()).filter((server) => server !== '');
+  const bootstrapServers = kafkaBootstrap
+    .split(',')
+    .map((server) => server.trim())
+    .filter((server) => server !== '');
   const bad = bootstrapServers.find((server) => !/^[^\s:]+:\d{1,5}$/.test(server));
   if (bootstrapServers.length === 0 || bad !== undefined) {
-    throw new LivepipeError('LP_CONFIG_INVALID', `--kafka-bootstrap expects host:port[,host:port…], got "${bad ?? kafkaBootstrap}"`);
+    throw new LivepipeError(
+      'LP_CONFIG_INVALID',
+      `--kafka-bootstrap expects host:port[,host:port…], got "${bad ?? kafkaBootstrap}"`,
+    );
   }
   return { bootstrapServers, topic: kafkaTopic };
 }

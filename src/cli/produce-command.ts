@@ -46,7 +46,12 @@ const TICK_MS = 10;
 
 /** The simulator spec `produce` uses, so a test can replay the exact sequence (ids included). */
 export function produceSimulatorSpec(options: { seed: number; streams: number; rate: number }): GeneratorSpec {
-  return generatorSchema.parse({ seed: options.seed, streams: options.streams, rate: options.rate, randomSurges: { every: 0 } });
+  return generatorSchema.parse({
+    seed: options.seed,
+    streams: options.streams,
+    rate: options.rate,
+    randomSurges: { every: 0 },
+  });
 }
 
 /**
@@ -58,11 +63,17 @@ export function interactionRecord(event: LiveEvent, mode: ProduceMode): Message 
   if (mode === 'binary') return cloudEventToKafkaRecord(event);
   if (mode === 'structured') return cloudEventToStructuredKafkaRecord(event);
   const stream = event[STREAM];
-  return { key: typeof stream === 'string' ? stream : null, value: Buffer.from(JSON.stringify(event.data ?? null), 'utf8') };
+  return {
+    key: typeof stream === 'string' ? stream : null,
+    value: Buffer.from(JSON.stringify(event.data ?? null), 'utf8'),
+  };
 }
 
 /** Publishes interactions paced by the simulator's own schedule; resolves once the last one is acknowledged. */
-export async function produceInteractions(options: ProduceOptions, log: (line: string) => void = () => undefined): Promise<ProduceSummary> {
+export async function produceInteractions(
+  options: ProduceOptions,
+  log: (line: string) => void = () => undefined,
+): Promise<ProduceSummary> {
   if (options.count === undefined && options.durationMs === undefined) {
     throw new LivepipeError('LP_CONFIG_INVALID', 'produce needs a limit: give --count or --for');
   }
@@ -92,7 +103,12 @@ async function pace(producer: Producer, options: ProduceOptions, log: (line: str
   while (sent < count && next.offsetMs < duration && options.signal?.aborted !== true) {
     const elapsed = Date.now() - startedAt;
     const messages: Message[] = [];
-    while (next.offsetMs <= elapsed && next.offsetMs < duration && sent + messages.length < count && messages.length < MAX_BATCH) {
+    while (
+      next.offsetMs <= elapsed &&
+      next.offsetMs < duration &&
+      sent + messages.length < count &&
+      messages.length < MAX_BATCH
+    ) {
       messages.push(interactionRecord(next.event, options.mode));
       next = simulator.next();
     }
@@ -138,17 +154,24 @@ export async function produceCommand(
     io.stderr.write(`livepipe produce: ${message}\n`);
     return 1;
   };
-  if ((raw.kafka === undefined) === (raw.rocketmq === undefined)) return fail('name one topic: --kafka <topic> or --rocketmq <topic>');
-  const brokers = (raw.brokers ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim()).filter(Boolean);
-  if (brokers.length === 0 || brokers.some((broker) => !/^[^\s:]+:\d{1,5}$/.test(broker))) return fail(`--brokers expects host:port[,host:port…], got "${raw.brokers}"`);
+  if ((raw.kafka === undefined) === (raw.rocketmq === undefined))
+    return fail('name one topic: --kafka <topic> or --rocketmq <topic>');
+  const brokers = (raw.brokers ?? '127.0.0.1:9092')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter(Boolean);
+  if (brokers.length === 0 || brokers.some((broker) => !/^[^\s:]+:\d{1,5}$/.test(broker)))
+    return fail(`--brokers expects host:port[,host:port…], got "${raw.brokers}"`);
   const rate = Number(raw.rate ?? 1000);
   if (!(rate > 0)) return fail(`--rate expects interactions per second > 0, got "${raw.rate}"`);
   const seed = Number(raw.seed ?? 42);
   if (!Number.isInteger(seed)) return fail(`--seed expects an integer, got "${raw.seed}"`);
   const streams = Number(raw.streams ?? 3);
-  if (!Number.isInteger(streams) || streams < 1 || streams > 10_000) return fail(`--streams expects an integer 1–10000, got "${raw.streams}"`);
+  if (!Number.isInteger(streams) || streams < 1 || streams > 10_000)
+    return fail(`--streams expects an integer 1–10000, got "${raw.streams}"`);
   const mode = (raw.mode ?? 'binary') as ProduceMode;
-  if (!PRODUCE_MODES.includes(mode)) return fail(`--mode expects one of ${PRODUCE_MODES.join(', ')}, got "${raw.mode}"`);
+  if (!PRODUCE_MODES.includes(mode))
+    return fail(`--mode expects one of ${PRODUCE_MODES.join(', ')}, got "${raw.mode}"`);
   let durationMs: number | undefined;
   if (raw.for !== undefined) {
     durationMs = parseDuration(raw.for);
@@ -162,16 +185,30 @@ export async function produceCommand(
 
   if (raw.rocketmq !== undefined) {
     if (mode !== 'binary') return fail('--mode applies to --kafka only; RocketMQ messages are binary-mode CloudEvents');
-    return produceRocketmq(raw.rocketmq, { endpoints: raw.endpoints, rate, count, durationMs, seed, streams }, io, signal);
+    return produceRocketmq(
+      raw.rocketmq,
+      { endpoints: raw.endpoints, rate, count, durationMs, seed, streams },
+      io,
+      signal,
+    );
   }
   const topic = raw.kafka!;
-  const limit = [count === undefined ? undefined : `${count} records`, raw.for === undefined ? undefined : `for ${raw.for}`].filter(Boolean).join(' or ');
-  io.stdout.write(`produce: ${mode} interactions of ${streams} streams (seed ${seed}) → ${topic} at ${brokers.join(',')}, ${rate}/s, ${limit}\n`);
+  const limit = [
+    count === undefined ? undefined : `${count} records`,
+    raw.for === undefined ? undefined : `for ${raw.for}`,
+  ]
+    .filter(Boolean)
+    .join(' or ');
+  io.stdout.write(
+    `produce: ${mode} interactions of ${streams} streams (seed ${seed}) → ${topic} at ${brokers.join(',')}, ${rate}/s, ${limit}\n`,
+  );
   const summary = await produceInteractions(
     { topic, brokers, rate, count, durationMs, seed, streams, mode, signal },
     (line) => io.stdout.write(`${line}\n`),
   );
-  io.stdout.write(`produce: done, ${summary.sent} sent in ${(summary.elapsedMs / 1000).toFixed(1)} s (${Math.round(summary.ratePerSecond)}/s achieved)\n`);
+  io.stdout.write(
+    `produce: done, ${summary.sent} sent in ${(summary.elapsedMs / 1000).toFixed(1)} s (${Math.round(summary.ratePerSecond)}/s achieved)\n`,
+  );
   return 0;
 }
 
@@ -181,7 +218,9 @@ async function produceRocketmq(
   io: { stdout: NodeJS.WritableStream },
   signal?: AbortSignal,
 ): Promise<number> {
-  io.stdout.write(`produce: interactions of ${options.streams} streams (seed ${options.seed}) → RocketMQ ${topic}, ${options.rate}/s\n`);
+  io.stdout.write(
+    `produce: interactions of ${options.streams} streams (seed ${options.seed}) → RocketMQ ${topic}, ${options.rate}/s\n`,
+  );
   const result = await produceToRocketmq({
     topic,
     endpoints: options.endpoints,
@@ -190,9 +229,14 @@ async function produceRocketmq(
     durationMs: options.durationMs,
     generator: { seed: options.seed, streams: options.streams, randomSurges: { every: 0 } },
     signal,
-    onProgress: (progress) => io.stdout.write(`produce: ${progress.sent} sent to ${topic} (${Math.round((progress.sent * 1000) / Math.max(1, progress.elapsedMs))}/s)\n`),
+    onProgress: (progress) =>
+      io.stdout.write(
+        `produce: ${progress.sent} sent to ${topic} (${Math.round((progress.sent * 1000) / Math.max(1, progress.elapsedMs))}/s)\n`,
+      ),
   });
-  io.stdout.write(`produce: done, ${result.sent} sent, ${result.failed} failed in ${(result.elapsedMs / 1000).toFixed(1)} s (${Math.round(result.ratePerSecond)}/s achieved)\n`);
+  io.stdout.write(
+    `produce: done, ${result.sent} sent, ${result.failed} failed in ${(result.elapsedMs / 1000).toFixed(1)} s (${Math.round(result.ratePerSecond)}/s achieved)\n`,
+  );
   if (result.firstError !== undefined) io.stdout.write(`produce: first error: ${result.firstError}\n`);
   return result.failed === 0 ? 0 : 1;
 }

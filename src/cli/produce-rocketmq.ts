@@ -59,13 +59,23 @@ export async function produceToRocketmq(options: ProduceToRocketmqOptions): Prom
   const rate = options.rate ?? DEFAULT_RATE;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!options.topic) throw new LivepipeError('LP_CONFIG_INVALID', 'produce --rocketmq needs a topic name');
-  if (!(rate > 0)) throw new LivepipeError('LP_CONFIG_INVALID', `produce rate must be a positive number of events per second (or "max"), got ${rate}`);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new LivepipeError('LP_CONFIG_INVALID', `produce concurrency must be a positive integer, got ${concurrency}`);
+  if (!(rate > 0))
+    throw new LivepipeError(
+      'LP_CONFIG_INVALID',
+      `produce rate must be a positive number of events per second (or "max"), got ${rate}`,
+    );
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new LivepipeError('LP_CONFIG_INVALID', `produce concurrency must be a positive integer, got ${concurrency}`);
   const paced = Number.isFinite(rate);
   const generator = generatorSchema.parse({ ...options.generator, ...(paced ? { rate } : {}) });
   const endpoints = options.endpoints ?? '127.0.0.1:8081';
   const logger = options.logger ?? rocketmqLogger('livepipe-rocketmq-producer');
-  const producer = new Producer({ endpoints, namespace: options.namespace ?? '', topic: options.topic, logger: rocketmqClientLogger(logger) });
+  const producer = new Producer({
+    endpoints,
+    namespace: options.namespace ?? '',
+    topic: options.topic,
+    logger: rocketmqClientLogger(logger),
+  });
   try {
     await producer.startup();
   } catch (error) {
@@ -125,10 +135,17 @@ export async function produceToRocketmq(options: ProduceToRocketmqOptions): Prom
     }
     await Promise.allSettled([...pending]);
   } finally {
-    await producer.shutdown().catch((error: unknown) => logger.warn({ err: String(error) }, 'RocketMQ producer shutdown failed'));
+    await producer
+      .shutdown()
+      .catch((error: unknown) => logger.warn({ err: String(error) }, 'RocketMQ producer shutdown failed'));
   }
   const elapsedMs = Date.now() - startedAt;
-  const result: ProduceToRocketmqResult = { sent, failed, elapsedMs, ratePerSecond: elapsedMs > 0 ? (sent * 1000) / elapsedMs : sent };
+  const result: ProduceToRocketmqResult = {
+    sent,
+    failed,
+    elapsedMs,
+    ratePerSecond: elapsedMs > 0 ? (sent * 1000) / elapsedMs : sent,
+  };
   if (firstError !== undefined) result.firstError = firstError;
   return result;
 }

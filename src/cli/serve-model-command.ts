@@ -58,7 +58,13 @@ export class ModelService {
   private inFlightCount = 0;
   private listeningUrl: string | undefined;
   private idle: (() => void) | undefined;
-  private readonly countsValue: ModelServiceCounts = { answered: 0, invalid: 0, overLimit: 0, unavailable: 0, failed: 0 };
+  private readonly countsValue: ModelServiceCounts = {
+    answered: 0,
+    invalid: 0,
+    overLimit: 0,
+    unavailable: 0,
+    failed: 0,
+  };
 
   constructor(options: ModelServiceOptions) {
     const {
@@ -73,18 +79,26 @@ export class ModelService {
       maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
     } = options;
     if (typeof manifestPath !== 'string' || manifestPath.length === 0) {
-      throw new LivepipeError('LP_CONFIG_INVALID', 'serve-model needs --model <manifest.yaml>, e.g. --model models/chat-sentiment.yaml');
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        'serve-model needs --model <manifest.yaml>, e.g. --model models/chat-sentiment.yaml',
+      );
     }
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new LivepipeError('LP_CONFIG_INVALID', `--port ${port} must be an integer 0–65535`);
-    if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new LivepipeError('LP_CONFIG_INVALID', `--workers ${workers} must be an integer 1–64`);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new LivepipeError('LP_CONFIG_INVALID', `--concurrency ${concurrency} must be an integer >= 1`);
-    if (resultType !== undefined && resultType.length === 0) throw new LivepipeError('LP_CONFIG_INVALID', '--result-type must not be empty');
+    if (!Number.isInteger(port) || port < 0 || port > 65_535)
+      throw new LivepipeError('LP_CONFIG_INVALID', `--port ${port} must be an integer 0–65535`);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64)
+      throw new LivepipeError('LP_CONFIG_INVALID', `--workers ${workers} must be an integer 1–64`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new LivepipeError('LP_CONFIG_INVALID', `--concurrency ${concurrency} must be an integer >= 1`);
+    if (resultType !== undefined && resultType.length === 0)
+      throw new LivepipeError('LP_CONFIG_INVALID', '--result-type must not be empty');
     this.options = { manifestPath, host, port, workers, concurrency, resultType, maxBatch, maxDelayMs, maxBodyBytes };
   }
 
   /** The URL events are POSTed to; known once the server listens (before the model is ready). */
   get url(): string {
-    if (this.listeningUrl === undefined) throw new LivepipeError('LP_PIPELINE_STATE', 'the model service is not listening; await start() first');
+    if (this.listeningUrl === undefined)
+      throw new LivepipeError('LP_PIPELINE_STATE', 'the model service is not listening; await start() first');
     return this.listeningUrl;
   }
 
@@ -166,7 +180,9 @@ export class ModelService {
     const path = (request.url ?? '/').split('?', 1)[0];
     if (request.method === 'GET' && path === '/healthz') return this.answer(response, 200, undefined, { status: 'ok' });
     if (request.method === 'GET' && path === '/readyz') {
-      return this.isReady ? this.answer(response, 200, undefined, { status: 'ready', model: this.modelName }) : this.answer(response, 503, this.draining ? 'draining' : 'model loading');
+      return this.isReady
+        ? this.answer(response, 200, undefined, { status: 'ready', model: this.modelName })
+        : this.answer(response, 503, this.draining ? 'draining' : 'model loading');
     }
     if (path !== '/') return this.refuse(request, response, 404, 'POST CloudEvents to /; GET /healthz or /readyz');
     if (request.method !== 'POST') {
@@ -176,12 +192,22 @@ export class ModelService {
     if (!this.isReady) {
       this.countsValue.unavailable++;
       response.setHeader('retry-after', RETRY_AFTER_SECONDS);
-      return this.refuse(request, response, 503, this.draining ? 'the service is draining' : 'the model is still loading');
+      return this.refuse(
+        request,
+        response,
+        503,
+        this.draining ? 'the service is draining' : 'the model is still loading',
+      );
     }
     if (this.inFlightCount >= this.options.concurrency) {
       this.countsValue.overLimit++;
       response.setHeader('retry-after', RETRY_AFTER_SECONDS);
-      return this.refuse(request, response, 429, `over the concurrency limit of ${this.options.concurrency} requests in flight`);
+      return this.refuse(
+        request,
+        response,
+        429,
+        `over the concurrency limit of ${this.options.concurrency} requests in flight`,
+      );
     }
     this.inFlightCount++;
     try {
@@ -199,7 +225,8 @@ export class ModelService {
   private async infer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const arrivedAt = Date.now();
     const body = await readRequestBody(request, this.options.maxBodyBytes);
-    if (body === undefined) return this.refuse(request, response, 413, `request body is larger than ${this.options.maxBodyBytes} bytes`);
+    if (body === undefined)
+      return this.refuse(request, response, 413, `request body is larger than ${this.options.maxBodyBytes} bytes`);
     const decoded = decodeHttpRequest(request.headers, body);
     if (!('events' in decoded)) {
       this.countsValue.invalid++;
@@ -245,7 +272,6 @@ export class ModelService {
   }
 }
 
-
 export interface ServeModelCommandOptions {
   model: string;
   host?: string;
@@ -256,7 +282,10 @@ export interface ServeModelCommandOptions {
 }
 
 /** The command: starts the service, prints where it listens, drains on SIGTERM/SIGINT. */
-export async function serveModelCommand(options: ServeModelCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<ModelService> {
+export async function serveModelCommand(
+  options: ServeModelCommandOptions,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<ModelService> {
   const service = new ModelService({
     manifestPath: options.model,
     host: options.host,
@@ -276,13 +305,16 @@ export async function serveModelCommand(options: ServeModelCommandOptions, out: 
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   await service.start();
-  out.write(`livepipe serve-model: model "${service.model}" ready at ${service.url} (POST CloudEvents; GET /healthz, /readyz)\n`);
+  out.write(
+    `livepipe serve-model: model "${service.model}" ready at ${service.url} (POST CloudEvents; GET /healthz, /readyz)\n`,
+  );
   return service;
 }
 
 function integerOption(text: string | undefined, flag: string, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value)) throw new LivepipeError('LP_CONFIG_INVALID', `${flag} expects a whole number, got "${text}"`);
+  if (!Number.isInteger(value))
+    throw new LivepipeError('LP_CONFIG_INVALID', `${flag} expects a whole number, got "${text}"`);
   return value;
 }

@@ -20,13 +20,13 @@ interface WorkerFlags {
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
-    .description('serve a model\'s inference queue on Redis (BullMQ) for pipelines with models[].distributed')
+    .description("serve a model's inference queue on Redis (BullMQ) for pipelines with models[].distributed")
     .requiredOption('-m, --model <manifest>', 'model manifest (YAML), e.g. models/chat-sentiment.yaml')
     .option('--redis <url>', 'Redis URL', DEFAULT_REDIS_URL)
     .option('--queue <name>', 'queue name (default: the model name; must match models[].distributed.queue)')
     .option('--concurrency <n>', 'batches run at once (default: --threads)')
     .option('--threads <n>', 'inference threads: 1 runs the model in this process, more use worker threads', '1')
-    .option('--lock-duration <duration>', 'how soon a dead worker\'s batch goes to another worker, e.g. 5s', '5s')
+    .option('--lock-duration <duration>', "how soon a dead worker's batch goes to another worker, e.g. 5s", '5s')
     .action(async (flags: WorkerFlags) => {
       const worker = new BatchWorker({
         manifestPath: flags.model,
@@ -43,10 +43,12 @@ export function registerWorkerCommand(program: Command): void {
         console.log(`livepipe worker: ${signal}, finishing the batches in hand…`);
         // A signal during start-up waits for the queue consumer to exist, so close() really stops it.
         const started = (starting ?? Promise.resolve()).catch(() => undefined);
-        stopping = started.then(() => worker.close()).then(() => {
-          const { batches, items } = worker.stats();
-          console.log(`livepipe worker: stopped after ${batches} batches (${items} items)`);
-        });
+        stopping = started
+          .then(() => worker.close())
+          .then(() => {
+            const { batches, items } = worker.stats();
+            console.log(`livepipe worker: stopped after ${batches} batches (${items} items)`);
+          });
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
@@ -58,12 +60,14 @@ export function registerWorkerCommand(program: Command): void {
 
 function integerFlag(flag: string, text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new LivepipeError('LP_CONFIG_INVALID', `${flag} expects an integer >= 1, got "${text}"`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new LivepipeError('LP_CONFIG_INVALID', `${flag} expects an integer >= 1, got "${text}"`);
   return value;
 }
 
 function durationFlag(flag: string, text: string): number {
   const ms = parseDuration(text);
-  if (ms === undefined) throw new LivepipeError('LP_CONFIG_INVALID', `${flag} expects a duration such as 5s or 500ms, got "${text}"`);
+  if (ms === undefined)
+    throw new LivepipeError('LP_CONFIG_INVALID', `${flag} expects a duration such as 5s or 500ms, got "${text}"`);
   return ms;
 }

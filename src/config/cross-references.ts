@@ -18,7 +18,10 @@ export interface CrossReferenceContext {
 }
 
 /** Reports problems as issues and returns the spec with manifests made absolute. */
-export function checkCrossReferences(spec: PipelineSpec, context: CrossReferenceContext): { spec: PipelineSpec; issues: ConfigIssue[] } {
+export function checkCrossReferences(
+  spec: PipelineSpec,
+  context: CrossReferenceContext,
+): { spec: PipelineSpec; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   const report = (path: FieldPath, message: string): void => {
     const { line, column } = context.locator.valueAt(path);
@@ -30,7 +33,11 @@ export function checkCrossReferences(spec: PipelineSpec, context: CrossReference
     spec[section].forEach((entry, index) => {
       const earlier = firstIndex.get(entry.name);
       if (earlier === undefined) firstIndex.set(entry.name, index);
-      else report([section, index, 'name'], `duplicate name "${entry.name}": ${section}[${earlier}] already uses it; names must be unique within ${section}`);
+      else
+        report(
+          [section, index, 'name'],
+          `duplicate name "${entry.name}": ${section}[${earlier}] already uses it; names must be unique within ${section}`,
+        );
     });
   }
 
@@ -39,10 +46,16 @@ export function checkCrossReferences(spec: PipelineSpec, context: CrossReference
   spec.triggers.forEach((trigger, index) => {
     const subscriber = trigger.subscriber;
     if ('model' in subscriber && !models.has(subscriber.model)) {
-      report(['triggers', index, 'subscriber', 'model'], `no model named "${subscriber.model}"; ${known('models', models)}`);
+      report(
+        ['triggers', index, 'subscriber', 'model'],
+        `no model named "${subscriber.model}"; ${known('models', models)}`,
+      );
     }
     if ('aggregate' in subscriber && !aggregations.has(subscriber.aggregate)) {
-      report(['triggers', index, 'subscriber', 'aggregate'], `no aggregation named "${subscriber.aggregate}"; ${known('aggregations', aggregations)}`);
+      report(
+        ['triggers', index, 'subscriber', 'aggregate'],
+        `no aggregation named "${subscriber.aggregate}"; ${known('aggregations', aggregations)}`,
+      );
     }
   });
 

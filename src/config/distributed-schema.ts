@@ -8,9 +8,7 @@ const DURATION_EXPECTED = 'expected a duration such as "500ms", "30s" or ISO-860
 
 const positiveDuration = durationSchema(DURATION_EXPECTED, { positive: true });
 
-export const redisUrl = z
-  .string()
-  .regex(/^rediss?:\/\/[^\s]+$/, 'expected a Redis URL such as redis://127.0.0.1:6379');
+export const redisUrl = z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected a Redis URL such as redis://127.0.0.1:6379');
 
 export const distributedSchema = z.strictObject({
   /** The Redis that holds the queue; workers must use the same one. */

@@ -25,10 +25,18 @@ export async function loadPipeline(file: string, options: ParseOptions = {}): Pr
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new LivepipeError('LP_CONFIG_NOT_FOUND', `pipeline file not found: ${file} (resolved to ${resolve(file)}); check the path, e.g. pipelines/live-interaction.yaml`, { cause: error });
+      throw new LivepipeError(
+        'LP_CONFIG_NOT_FOUND',
+        `pipeline file not found: ${file} (resolved to ${resolve(file)}); check the path, e.g. pipelines/live-interaction.yaml`,
+        { cause: error },
+      );
     }
     if (code === 'EISDIR') {
-      throw new LivepipeError('LP_CONFIG_NOT_FOUND', `${file} is a directory; give the path of a pipeline YAML file inside it`, { cause: error });
+      throw new LivepipeError(
+        'LP_CONFIG_NOT_FOUND',
+        `${file} is a directory; give the path of a pipeline YAML file inside it`,
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -55,7 +63,10 @@ export function parsePipeline(text: string, file: string, options: ParseOptions 
   const data: unknown = document.toJS({ maxAliasCount: 100 });
   const parsed = pipelineSchema.safeParse(data);
   if (!parsed.success) {
-    throw new ConfigError(file, sorted(configIssuesFrom(parsed.error.issues, { file, schema: pipelineSchema, data, locator })));
+    throw new ConfigError(
+      file,
+      sorted(configIssuesFrom(parsed.error.issues, { file, schema: pipelineSchema, data, locator })),
+    );
   }
 
   const checked = checkCrossReferences(parsed.data, { file, locator, checkManifests: options.checkManifests ?? true });

@@ -27,7 +27,13 @@ function collect(issue: ZodIssue, prefix: FieldPath, context: IssueContext, out:
   const { locator } = context;
   const found = lookup(context.data, path);
   const at = (position: { line: number; column: number }, fieldPath: FieldPath, message: string): void => {
-    out.push({ file: context.file, line: position.line, column: position.column, path: formatFieldPath(fieldPath), message });
+    out.push({
+      file: context.file,
+      line: position.line,
+      column: position.column,
+      path: formatFieldPath(fieldPath),
+      message,
+    });
   };
 
   switch (issue.code) {
@@ -36,14 +42,22 @@ function collect(issue: ZodIssue, prefix: FieldPath, context: IssueContext, out:
       for (const key of issue.keys) {
         const suggestion = closest(key, allowed);
         const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
-        at(locator.keyAt([...path, key]), [...path, key], `unknown key "${key}"${hint}; allowed keys here: ${allowed.join(', ')}`);
+        at(
+          locator.keyAt([...path, key]),
+          [...path, key],
+          `unknown key "${key}"${hint}; allowed keys here: ${allowed.join(', ')}`,
+        );
       }
       return;
     }
     case 'invalid_type': {
       if (!found.present) {
         const parent = path.slice(0, -1);
-        at(locator.keyAt(parent), path, `missing required field "${String(path[path.length - 1])}" (expected ${noun(issue.expected)})`);
+        at(
+          locator.keyAt(parent),
+          path,
+          `missing required field "${String(path[path.length - 1])}" (expected ${noun(issue.expected)})`,
+        );
         return;
       }
       at(locator.valueAt(path), path, `expected ${noun(issue.expected)}, got ${describe(found.value)}`);
@@ -110,10 +124,18 @@ function unionIssue(
   const branchKeys = requiredKeysAt(context.schema, path);
   const oneOf = `one of: ${(branchKeys.length > 0 ? branchKeys : alternatives).join(', ')}`;
   if (!isMapping(found.value)) {
-    at(position, path, found.present ? `expected a mapping with ${oneOf}; got ${describe(found.value)}` : `missing required field "${String(path[path.length - 1])}" (a mapping with ${oneOf})`);
+    at(
+      position,
+      path,
+      found.present
+        ? `expected a mapping with ${oneOf}; got ${describe(found.value)}`
+        : `missing required field "${String(path[path.length - 1])}" (a mapping with ${oneOf})`,
+    );
     return;
   }
-  const fitting = issue.errors.filter((branch) => branch.every((inner) => !rejectsShape(inner, found.value as Record<string, unknown>)));
+  const fitting = issue.errors.filter((branch) =>
+    branch.every((inner) => !rejectsShape(inner, found.value as Record<string, unknown>)),
+  );
   if (fitting.length === 1) {
     for (const inner of fitting[0]!) collect(inner, path, context, out);
     return;

@@ -6,13 +6,22 @@ import { ATTRIBUTE_NAME } from '../router/attribute-reader.js';
 import { deliverySchema, httpSubscriberSchema } from './delivery-schema.js';
 import { durationSchema } from './duration-schema.js';
 import { distributedSchema, redisUrl } from './distributed-schema.js';
-import { httpSourceSchema, kafkaSinkSchema, kafkaSourceSchema, rocketmqSourceSchema, SOURCE_KINDS } from './source-schemas.js';
+import {
+  httpSourceSchema,
+  kafkaSinkSchema,
+  kafkaSourceSchema,
+  rocketmqSourceSchema,
+  SOURCE_KINDS,
+} from './source-schemas.js';
 
 const duration = durationSchema();
 
 const name = z
   .string()
-  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'expected a lower-case name of letters, digits and "-" (like a Kubernetes name)');
+  .regex(
+    /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/,
+    'expected a lower-case name of letters, digits and "-" (like a Kubernetes name)',
+  );
 
 export const surgeSchema = z.strictObject({
   /** Offset from the generator's start. */
@@ -37,7 +46,11 @@ export const generatorSchema = z.strictObject({
   surges: z.array(surgeSchema).default([]),
   /** Unscheduled surges: on average one every `every`, on a random stream. 0 disables. */
   randomSurges: z
-    .strictObject({ every: duration.default(20_000), factor: z.number().gt(1).default(10), decay: duration.default(3000) })
+    .strictObject({
+      every: duration.default(20_000),
+      factor: z.number().gt(1).default(10),
+      decay: duration.default(3000),
+    })
     .default({ every: 20_000, factor: 10, decay: 3000 }),
   /** Relative weights of the interaction kinds. */
   mix: z
@@ -65,7 +78,10 @@ export const sourceSchema = z
     if (kinds.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: kinds.length === 0 ? `needs one of: ${SOURCE_KINDS.join(', ')}` : `takes exactly one of: ${SOURCE_KINDS.join(', ')}; got ${kinds.join(' and ')}`,
+        message:
+          kinds.length === 0
+            ? `needs one of: ${SOURCE_KINDS.join(', ')}`
+            : `takes exactly one of: ${SOURCE_KINDS.join(', ')}; got ${kinds.join(' and ')}`,
       });
     }
   });
@@ -122,7 +138,12 @@ export const modelSchema = z.strictObject({
   resultType: z.string().min(1).optional(),
 });
 
-const attributeName = z.string().regex(ATTRIBUTE_NAME, 'CloudEvents attribute names are a lower-case letter followed by lower-case letters and digits');
+const attributeName = z
+  .string()
+  .regex(
+    ATTRIBUTE_NAME,
+    'CloudEvents attribute names are a lower-case letter followed by lower-case letters and digits',
+  );
 
 export const triggerSchema = z.strictObject({
   name,

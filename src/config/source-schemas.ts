@@ -66,7 +66,10 @@ export const rocketmqSourceSchema = z.strictObject({
   tag: z.string().min(1).default('*'),
   /** How long a received message stays invisible to other consumers before it is redelivered. */
   invisibleDuration: durationMs
-    .refine((ms) => ms >= 10_000, 'the RocketMQ proxy refuses an invisibleDuration under 10s (minInvisibleTimeMillsForRecv); use "10s" or more')
+    .refine(
+      (ms) => ms >= 10_000,
+      'the RocketMQ proxy refuses an invisibleDuration under 10s (minInvisibleTimeMillsForRecv); use "10s" or more',
+    )
     .default(30_000),
   /** Messages per receive call. */
   batchSize: z.number().int().min(1).max(32).default(32),
@@ -76,7 +79,10 @@ export const rocketmqSourceSchema = z.strictObject({
   receivers: z.number().int().min(1).max(16).default(4),
   /** How long one receive call waits for messages (long polling) before it returns empty. */
   awaitDuration: durationMs
-    .refine((ms) => ms >= 3_000, 'the RocketMQ proxy refuses long polls under about 3s ("deadline time remaining is not enough"); use "3s" or more')
+    .refine(
+      (ms) => ms >= 3_000,
+      'the RocketMQ proxy refuses long polls under about 3s ("deadline time remaining is not enough"); use "3s" or more',
+    )
     .default(5_000),
   /** On stop, how long in-flight deliveries may take before the consumer leaves without them (they come back after invisibleDuration). */
   drainTimeout: durationMs.default(10_000),

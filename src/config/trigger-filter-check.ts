@@ -9,14 +9,24 @@ import type { SourceLocator } from './source-locator.js';
 
 type FilterEntry = Record<string, unknown>;
 
-export function checkTriggerFilters(triggers: readonly TriggerSpec[], file: string, locator: SourceLocator): ConfigIssue[] {
+export function checkTriggerFilters(
+  triggers: readonly TriggerSpec[],
+  file: string,
+  locator: SourceLocator,
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   triggers.forEach((trigger, index) => {
     const problem = filterProblem(trigger);
     if (problem === undefined) return;
     const path = locateProblem(trigger, ['triggers', index]);
     const { line, column } = locator.valueAt(path);
-    issues.push({ file, line, column, path: formatFieldPath(path), message: withoutRouterPath(problem, path.slice(2)) });
+    issues.push({
+      file,
+      line,
+      column,
+      path: formatFieldPath(path),
+      message: withoutRouterPath(problem, path.slice(2)),
+    });
   });
   return issues;
 }
@@ -50,7 +60,11 @@ function locateProblem(trigger: TriggerSpec, triggerPath: FieldPath): FieldPath 
   return [...triggerPath, filters !== undefined ? 'filters' : 'name'];
 }
 
-function locateEntry(base: Omit<TriggerSpec, 'filter' | 'filters'>, entry: FilterEntry, path: FieldPath): FieldPath | undefined {
+function locateEntry(
+  base: Omit<TriggerSpec, 'filter' | 'filters'>,
+  entry: FilterEntry,
+  path: FieldPath,
+): FieldPath | undefined {
   if (filterProblem({ ...base, filters: [entry] }) === undefined) return undefined;
   const dialects = Object.keys(entry);
   if (dialects.length !== 1) return path;

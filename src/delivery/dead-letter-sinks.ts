@@ -69,15 +69,23 @@ export class KafkaDeadLetterSink implements Sink {
 
   async start(): Promise<void> {
     if (this.producer) return;
-    const producer = createKafkaClient(this.spec, this.owner).producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = createKafkaClient(this.spec, this.owner).producer({
+      allowAutoTopicCreation: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     this.producer = producer;
   }
 
   async send(event: LiveEvent): Promise<void> {
-    if (!this.producer) throw new Error(`dead-letter topic ${this.spec.topic}: producer not connected; start() the sink first`);
+    if (!this.producer)
+      throw new Error(`dead-letter topic ${this.spec.topic}: producer not connected; start() the sink first`);
     const record = cloudEventToKafkaRecord(event);
-    await this.producer.send({ topic: this.spec.topic, acks: -1, messages: [{ key: record.key, value: record.value, headers: record.headers }] });
+    await this.producer.send({
+      topic: this.spec.topic,
+      acks: -1,
+      messages: [{ key: record.key, value: record.value, headers: record.headers }],
+    });
   }
 
   async close(): Promise<void> {

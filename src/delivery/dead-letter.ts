@@ -36,7 +36,9 @@ export class DeadLetterLog {
 
   /** Oldest first. */
   recent(): DeadLetter[] {
-    return this.ring.length < this.capacity ? [...this.ring] : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+    return this.ring.length < this.capacity
+      ? [...this.ring]
+      : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
   }
 
   get count(): number {

@@ -50,7 +50,13 @@ export class DeliveringSink implements Sink {
   private readonly destination: string;
   private readonly raceTimeout: boolean;
   private readonly logger: Logger | undefined;
-  private readonly countsValue: DeliveryCounts = { delivered: 0, retries: 0, deadLettered: 0, deadLetterFailures: 0, failed: 0 };
+  private readonly countsValue: DeliveryCounts = {
+    delivered: 0,
+    retries: 0,
+    deadLettered: 0,
+    deadLetterFailures: 0,
+    failed: 0,
+  };
 
   constructor(inner: Sink, options: DeliveringSinkOptions) {
     this.inner = inner;
@@ -84,19 +90,38 @@ export class DeliveringSink implements Sink {
       throw failure;
     }
     const letter = withKnativeError(event, this.destination, failure);
-    const deadLettered = await this.deliver(this.deadLetterSink, letter, this.deadLetterPolicy, true, (attemptFailure, attempt, willRetry) => {
-      this.countsValue.deadLetterFailures++;
-      (this.logger ?? deliveryLog()).warn(
-        { destination: this.destination, deadLetterSink: this.deadLetterSink!.name, event: event.id, attempt, willRetry, error: attemptFailure.message },
-        willRetry ? 'dead-letter sink refused an event; retrying' : 'dead-letter sink refused an event; giving up',
-      );
-    });
+    const deadLettered = await this.deliver(
+      this.deadLetterSink,
+      letter,
+      this.deadLetterPolicy,
+      true,
+      (attemptFailure, attempt, willRetry) => {
+        this.countsValue.deadLetterFailures++;
+        (this.logger ?? deliveryLog()).warn(
+          {
+            destination: this.destination,
+            deadLetterSink: this.deadLetterSink!.name,
+            event: event.id,
+            attempt,
+            willRetry,
+            error: attemptFailure.message,
+          },
+          willRetry ? 'dead-letter sink refused an event; retrying' : 'dead-letter sink refused an event; giving up',
+        );
+      },
+    );
     if (deadLettered instanceof DeliveryFailure) {
       this.countsValue.failed++;
       throw new DeliveryFailure(
         failure.kind,
         `${failure.message}; the dead-letter sink ${this.deadLetterSink.name} failed too: ${deadLettered.message}`,
-        { status: failure.status, body: failure.body, retryable: false, reason: 'dead-letter-failed', cause: deadLettered },
+        {
+          status: failure.status,
+          body: failure.body,
+          retryable: false,
+          reason: 'dead-letter-failed',
+          cause: deadLettered,
+        },
       );
     }
     this.countsValue.deadLettered++;
@@ -134,10 +159,12 @@ export class DeliveringSink implements Sink {
 function withTimeout(sink: Sink, event: LiveEvent, timeoutMs: number): Promise<LiveEvent | undefined | void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new DeliveryFailure('timeout', `${sink.name} did not take the event within ${timeoutMs} ms`, {
-        body: Buffer.from(`dispatch error: timeout after ${timeoutMs} ms`, 'utf8'),
-        retryable: true,
-      }));
+      reject(
+        new DeliveryFailure('timeout', `${sink.name} did not take the event within ${timeoutMs} ms`, {
+          body: Buffer.from(`dispatch error: timeout after ${timeoutMs} ms`, 'utf8'),
+          retryable: true,
+        }),
+      );
     }, timeoutMs);
     sink.send(event).then(
       (reply) => {

@@ -19,7 +19,14 @@ export class DeliveryFailure extends Error {
   constructor(
     kind: DeliveryFailureKind,
     message: string,
-    details: { status?: number; body?: Buffer; retryAfterMs?: number; retryable: boolean; reason?: string; cause?: unknown },
+    details: {
+      status?: number;
+      body?: Buffer;
+      retryAfterMs?: number;
+      retryable: boolean;
+      reason?: string;
+      cause?: unknown;
+    },
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'DeliveryFailure';
@@ -43,5 +50,9 @@ export function isDeliveryFailure(error: unknown): error is DeliveryFailure {
 export function deliveryFailureOf(error: unknown): DeliveryFailure {
   if (isDeliveryFailure(error)) return error;
   const message = messageOf(error);
-  return new DeliveryFailure('network', message, { body: Buffer.from(`dispatch error: ${message}`, 'utf8'), retryable: true, cause: error });
+  return new DeliveryFailure('network', message, {
+    body: Buffer.from(`dispatch error: ${message}`, 'utf8'),
+    retryable: true,
+    cause: error,
+  });
 }

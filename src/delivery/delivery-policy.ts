@@ -57,19 +57,34 @@ export class DeliveryPolicy {
   constructor(options: DeliveryPolicyOptions) {
     const { retry, backoffPolicy, backoffDelayMs: delay, timeoutMs, retryAfterMaxMs } = options;
     if (!Number.isInteger(retry) || retry < 0) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `delivery.retry ${retry} must be a whole number >= 0 (0 = no retries)`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `delivery.retry ${retry} must be a whole number >= 0 (0 = no retries)`,
+      );
     }
     if (backoffPolicy !== 'exponential' && backoffPolicy !== 'linear') {
-      throw new LivepipeError('LP_CONFIG_INVALID', `delivery.backoffPolicy ${JSON.stringify(backoffPolicy)} must be "exponential" or "linear"`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `delivery.backoffPolicy ${JSON.stringify(backoffPolicy)} must be "exponential" or "linear"`,
+      );
     }
     if (!(delay >= 0) || !Number.isFinite(delay)) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `delivery.backoffDelay ${delay} ms must be a finite duration >= 0, e.g. "PT0.2S"`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `delivery.backoffDelay ${delay} ms must be a finite duration >= 0, e.g. "PT0.2S"`,
+      );
     }
     if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `delivery.timeout ${timeoutMs} ms must be a finite duration > 0, e.g. "PT5S"`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `delivery.timeout ${timeoutMs} ms must be a finite duration > 0, e.g. "PT5S"`,
+      );
     }
     if (!(retryAfterMaxMs >= 0) || !Number.isFinite(retryAfterMaxMs)) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `delivery.retryAfterMax ${retryAfterMaxMs} ms must be a finite duration >= 0 ("PT0S" ignores Retry-After)`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `delivery.retryAfterMax ${retryAfterMaxMs} ms must be a finite duration >= 0 ("PT0S" ignores Retry-After)`,
+      );
     }
     this.retry = retry;
     this.backoffPolicy = backoffPolicy;
@@ -105,7 +120,8 @@ export class DeliveryPolicy {
    * retryAfterMax) when that is longer — as Knative does for 429 and 503.
    */
   delayBeforeRetry(retryNumber: number, retryAfterMs?: number): number {
-    const backoff = this.schedule[retryNumber - 1] ?? backoffDelayMs(this.backoffPolicy, this.backoffDelayMs, retryNumber);
+    const backoff =
+      this.schedule[retryNumber - 1] ?? backoffDelayMs(this.backoffPolicy, this.backoffDelayMs, retryNumber);
     if (retryAfterMs === undefined || this.retryAfterMaxMs === 0) return backoff;
     return Math.max(backoff, Math.min(retryAfterMs, this.retryAfterMaxMs));
   }

@@ -7,7 +7,12 @@ import { LivepipeError, messageOf } from '../errors.js';
 import { FifoQueue } from '../workers/fifo-queue.js';
 import type { LiveEvent } from '../events/cloudevent.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
-import { cloudEventToHttpMessage, cloudEventToStructuredHttpMessage, httpRequestToCloudEvents, type HttpCloudEventMessage } from '../events/http-binding.js';
+import {
+  cloudEventToHttpMessage,
+  cloudEventToStructuredHttpMessage,
+  httpRequestToCloudEvents,
+  type HttpCloudEventMessage,
+} from '../events/http-binding.js';
 import { DeliveryFailure } from './delivery-failure.js';
 import { honoursRetryAfter, isRetryableStatus } from './delivery-policy.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -48,30 +53,46 @@ export class HttpSubscriberSink implements Sink {
   private closed = false;
 
   constructor(options: HttpSubscriberOptions) {
-    const { uri, format = 'binary', concurrency = DEFAULT_CONCURRENCY, timeoutMs = DEFAULT_TIMEOUT_MS, maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES } = options;
+    const {
+      uri,
+      format = 'binary',
+      concurrency = DEFAULT_CONCURRENCY,
+      timeoutMs = DEFAULT_TIMEOUT_MS,
+      maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+    } = options;
     let url: URL;
     try {
       url = new URL(uri);
     } catch (error) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `subscriber uri ${JSON.stringify(uri)} is not a URL; write an absolute one such as http://127.0.0.1:8080/`, { cause: error });
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `subscriber uri ${JSON.stringify(uri)} is not a URL; write an absolute one such as http://127.0.0.1:8080/`,
+        { cause: error },
+      );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new LivepipeError('LP_CONFIG_INVALID', `subscriber uri ${uri} must be http:// or https://`);
     }
     if (format !== 'binary' && format !== 'structured') {
-      throw new LivepipeError('LP_CONFIG_INVALID', `subscriber format ${JSON.stringify(format)} must be "binary" or "structured"`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `subscriber format ${JSON.stringify(format)} must be "binary" or "structured"`,
+      );
     }
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new LivepipeError('LP_CONFIG_INVALID', `subscriber concurrency ${concurrency} must be a whole number >= 1`);
     }
-    if (!(timeoutMs > 0)) throw new LivepipeError('LP_CONFIG_INVALID', `subscriber timeout ${timeoutMs} ms must be > 0`);
+    if (!(timeoutMs > 0))
+      throw new LivepipeError('LP_CONFIG_INVALID', `subscriber timeout ${timeoutMs} ms must be > 0`);
     this.uri = uri;
     this.url = url;
     this.name = options.name ?? `http:${uri}`;
     this.encode = format === 'binary' ? cloudEventToHttpMessage : cloudEventToStructuredHttpMessage;
     const https = url.protocol === 'https:';
     this.request = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest;
-    this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: concurrency }) : new HttpAgent({ keepAlive: true, maxSockets: concurrency });
+    this.agent = https
+      ? new HttpsAgent({ keepAlive: true, maxSockets: concurrency })
+      : new HttpAgent({ keepAlive: true, maxSockets: concurrency });
     this.concurrency = concurrency;
     this.timeoutMs = timeoutMs;
     this.maxResponseBytes = maxResponseBytes;
@@ -129,10 +150,12 @@ export class HttpSubscriberSink implements Sink {
         );
       });
       const timer = setTimeout(() => {
-        fail(new DeliveryFailure('timeout', `subscriber ${this.uri} did not answer within ${this.timeoutMs} ms`, {
-          body: Buffer.from(`dispatch error: timeout after ${this.timeoutMs} ms`, 'utf8'),
-          retryable: true,
-        }));
+        fail(
+          new DeliveryFailure('timeout', `subscriber ${this.uri} did not answer within ${this.timeoutMs} ms`, {
+            body: Buffer.from(`dispatch error: timeout after ${this.timeoutMs} ms`, 'utf8'),
+            retryable: true,
+          }),
+        );
         request.destroy();
       }, this.timeoutMs);
       request.on('error', (error) => fail(networkFailure(this.uri, error)));
@@ -148,18 +171,27 @@ export class HttpSubscriberSink implements Sink {
       size += chunk.length;
       if (size > this.maxResponseBytes) {
         response.destroy();
-        throw new DeliveryFailure('bad-reply', `subscriber ${this.uri} answered ${status} with a body over ${this.maxResponseBytes} bytes`, {
-          status,
-          body: Buffer.concat(chunks),
-          retryable: false,
-        });
+        throw new DeliveryFailure(
+          'bad-reply',
+          `subscriber ${this.uri} answered ${status} with a body over ${this.maxResponseBytes} bytes`,
+          {
+            status,
+            body: Buffer.concat(chunks),
+            retryable: false,
+          },
+        );
       }
       chunks.push(chunk);
     }
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     if (status < 200 || status > 299) {
       const retryAfterMs = honoursRetryAfter(status) ? parseRetryAfter(response.headers['retry-after']) : undefined;
-      throw new DeliveryFailure('status', `subscriber ${this.uri} answered ${status}`, { status, body, retryAfterMs, retryable: isRetryableStatus(status) });
+      throw new DeliveryFailure('status', `subscriber ${this.uri} answered ${status}`, {
+        status,
+        body,
+        retryAfterMs,
+        retryable: isRetryableStatus(status),
+      });
     }
     if (!carriesCloudEvent(response)) return undefined;
     let events: LiveEvent[];
@@ -168,15 +200,23 @@ export class HttpSubscriberSink implements Sink {
     } catch (error) {
       if (!isCloudEventDecodeError(error)) throw error;
       // The subscriber took the event; a retry would repeat its side effects for the same bad reply.
-      throw new DeliveryFailure('bad-reply', `subscriber ${this.uri} answered ${status} with a reply that is not a valid CloudEvent: ${error.message}`, {
-        status,
-        body,
-        retryable: false,
-        cause: error,
-      });
+      throw new DeliveryFailure(
+        'bad-reply',
+        `subscriber ${this.uri} answered ${status} with a reply that is not a valid CloudEvent: ${error.message}`,
+        {
+          status,
+          body,
+          retryable: false,
+          cause: error,
+        },
+      );
     }
     if (events.length !== 1) {
-      throw new DeliveryFailure('bad-reply', `subscriber ${this.uri} answered with a batch of ${events.length} events; a reply is one event`, { status, body, retryable: false });
+      throw new DeliveryFailure(
+        'bad-reply',
+        `subscriber ${this.uri} answered with a batch of ${events.length} events; a reply is one event`,
+        { status, body, retryable: false },
+      );
     }
     return events[0];
   }

@@ -32,7 +32,11 @@ export class KafkaSink implements Sink {
     this.name = name;
     this.spec = spec;
     // Idempotence keeps a retried request from writing a record twice; kafkajs needs one request in flight for it.
-    this.producer = createKafkaClient(spec, name, env).producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = createKafkaClient(spec, name, env).producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   async start(): Promise<void> {
@@ -47,7 +51,12 @@ export class KafkaSink implements Sink {
 
   send(event: LiveEvent): Promise<void> {
     if (!this.started || this.closed) {
-      return Promise.reject(new LivepipeError('LP_PIPELINE_STATE', `${this.name} is ${this.closed ? 'closed' : 'not started'}; start() it before sending`));
+      return Promise.reject(
+        new LivepipeError(
+          'LP_PIPELINE_STATE',
+          `${this.name} is ${this.closed ? 'closed' : 'not started'}; start() it before sending`,
+        ),
+      );
     }
     const record = cloudEventToKafkaRecord(event);
     return new Promise<void>((resolve, reject) => {

@@ -13,7 +13,10 @@ export const NO_RESPONSE_CODE = 500;
 
 /** The base64 of `body`, cut to KNATIVE_ERROR_DATA_MAX_LENGTH characters (a multiple of 4: it still decodes). */
 export function knativeErrorData(body: Buffer): string {
-  const bytes = body.length > (KNATIVE_ERROR_DATA_MAX_LENGTH / 4) * 3 ? body.subarray(0, (KNATIVE_ERROR_DATA_MAX_LENGTH / 4) * 3) : body;
+  const bytes =
+    body.length > (KNATIVE_ERROR_DATA_MAX_LENGTH / 4) * 3
+      ? body.subarray(0, (KNATIVE_ERROR_DATA_MAX_LENGTH / 4) * 3)
+      : body;
   return bytes.toString('base64');
 }
 

@@ -10,7 +10,10 @@ import { DeliveringSink } from './delivering-sink.js';
 import { DeliveryPolicy } from './delivery-policy.js';
 import { HttpSubscriberSink } from './http-subscriber.js';
 
-export type SinkSubscriber = Exclude<TriggerSpec['subscriber'], { model: string } | { overlay: string } | { aggregate: string }>;
+export type SinkSubscriber = Exclude<
+  TriggerSpec['subscriber'],
+  { model: string } | { overlay: string } | { aggregate: string }
+>;
 
 /** The trigger's `delivery`, else the pipeline's; a uri subscriber without either gets Knative's (no retries, no dead-letter sink). */
 export interface SinkOptions {
@@ -20,18 +23,33 @@ export interface SinkOptions {
 export function createSink(trigger: string, subscriber: SinkSubscriber, options: SinkOptions = {}): Sink {
   if ('uri' in subscriber && subscriber.uri !== undefined) {
     const delivery = options.delivery ?? deliverySchema.parse({});
-    const inner = new HttpSubscriberSink({ uri: subscriber.uri, format: subscriber.format, concurrency: subscriber.concurrency, timeoutMs: delivery.timeout });
+    const inner = new HttpSubscriberSink({
+      uri: subscriber.uri,
+      format: subscriber.format,
+      concurrency: subscriber.concurrency,
+      timeoutMs: delivery.timeout,
+    });
     return deliveringSink(trigger, inner, delivery, withoutCredentials(subscriber.uri), true);
   }
   if ('kafka' in subscriber && subscriber.kafka !== undefined && options.delivery !== undefined) {
     const inner = new KafkaSink(`kafka:${subscriber.kafka.topic}`, subscriber.kafka);
     return deliveringSink(trigger, inner, options.delivery, `kafka:${subscriber.kafka.topic}`, false);
   }
-  if ('kafka' in subscriber && subscriber.kafka !== undefined) return new KafkaSink(`kafka:${subscriber.kafka.topic}`, subscriber.kafka);
-  throw new LivepipeError('LP_CONFIG_INVALID', `trigger "${trigger}": subscriber kind ${Object.keys(subscriber).join(', ')} is not available in this build`);
+  if ('kafka' in subscriber && subscriber.kafka !== undefined)
+    return new KafkaSink(`kafka:${subscriber.kafka.topic}`, subscriber.kafka);
+  throw new LivepipeError(
+    'LP_CONFIG_INVALID',
+    `trigger "${trigger}": subscriber kind ${Object.keys(subscriber).join(', ')} is not available in this build`,
+  );
 }
 
-function deliveringSink(trigger: string, inner: Sink, delivery: DeliverySpec, destination: string, innerEnforcesTimeout: boolean): Sink {
+function deliveringSink(
+  trigger: string,
+  inner: Sink,
+  delivery: DeliverySpec,
+  destination: string,
+  innerEnforcesTimeout: boolean,
+): Sink {
   const policy = new DeliveryPolicy({
     retry: delivery.retry,
     backoffPolicy: delivery.backoffPolicy,
@@ -39,7 +57,10 @@ function deliveringSink(trigger: string, inner: Sink, delivery: DeliverySpec, de
     timeoutMs: delivery.timeout,
     retryAfterMaxMs: delivery.retryAfterMax,
   });
-  const deadLetterSink = delivery.deadLetterSink === undefined ? undefined : createDeadLetterSink(delivery.deadLetterSink, `trigger "${trigger}"`, delivery.timeout);
+  const deadLetterSink =
+    delivery.deadLetterSink === undefined
+      ? undefined
+      : createDeadLetterSink(delivery.deadLetterSink, `trigger "${trigger}"`, delivery.timeout);
   return new DeliveringSink(inner, { policy, deadLetterSink, destination, innerEnforcesTimeout });
 }
 

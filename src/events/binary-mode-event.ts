@@ -8,7 +8,11 @@ import { decodeDeclaredData, NOT_JSON, sniffJson } from './event-data.js';
  * Completes a binary-mode event from its collected attributes: content-type becomes datacontenttype;
  * a payload is decoded by that type, or without one parsed if it looks like JSON, else kept as bytes.
  */
-export function completeBinaryModeEvent(candidate: Record<string, unknown>, contentType: string | undefined, payload: Buffer | null): LiveEvent {
+export function completeBinaryModeEvent(
+  candidate: Record<string, unknown>,
+  contentType: string | undefined,
+  payload: Buffer | null,
+): LiveEvent {
   if (contentType !== undefined) candidate.datacontenttype = contentType;
   assertContextAttributes(candidate);
   normalizeIngestTime(candidate);

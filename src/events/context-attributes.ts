@@ -37,7 +37,9 @@ export function assertContextAttributes(candidate: Record<string, unknown>): ass
   optionalString(candidate, 'dataschema');
   const time = candidate.time;
   if (time !== undefined && (typeof time !== 'string' || !RFC3339.test(time))) {
-    throw new CloudEventDecodeError(`time ${JSON.stringify(time)} is not an RFC 3339 timestamp (e.g. 2018-04-05T03:56:24Z)`);
+    throw new CloudEventDecodeError(
+      `time ${JSON.stringify(time)} is not an RFC 3339 timestamp (e.g. 2018-04-05T03:56:24Z)`,
+    );
   }
 }
 

@@ -42,7 +42,9 @@ export function httpRequestToCloudEvents(headers: HttpHeaders, body: Buffer): Li
 }
 
 /** A server's reading of a request: its events, or the status and reason to refuse it with. */
-export type DecodedHttpRequest = { readonly events: LiveEvent[] } | { readonly status: 400 | 415; readonly reason: string };
+export type DecodedHttpRequest =
+  | { readonly events: LiveEvent[] }
+  | { readonly status: 400 | 415; readonly reason: string };
 
 /**
  * httpRequestToCloudEvents for a server: an invalid event is refused with 400, a CloudEvents format
@@ -63,7 +65,8 @@ export function cloudEventToHttpMessage(event: LiveEvent): HttpCloudEventMessage
   for (const name in event) {
     if (name === 'data' || name === 'datacontenttype') continue;
     const value = event[name];
-    if (value !== undefined && value !== null) headers[CE_PREFIX + name] = percentEncodeHeaderValue(attributeText(value));
+    if (value !== undefined && value !== null)
+      headers[CE_PREFIX + name] = percentEncodeHeaderValue(attributeText(value));
   }
   let contentType = event.datacontenttype;
   if (contentType === undefined && isJsonEncoded(event.data, undefined)) contentType = 'application/json';
@@ -102,7 +105,9 @@ function decodeBinary(headers: HttpHeaders, contentType: string | undefined, bod
     if (raw === undefined) continue;
     const attribute = name.slice(3);
     if (!isAttributeName(attribute)) {
-      throw new CloudEventDecodeError(`header ${JSON.stringify(name)} does not name a CloudEvents attribute (letters and digits after ce-)`);
+      throw new CloudEventDecodeError(
+        `header ${JSON.stringify(name)} does not name a CloudEvents attribute (letters and digits after ce-)`,
+      );
     }
     candidate[attribute] = decodeHeaderValue(raw, name);
   }
@@ -132,7 +137,9 @@ export function decodeHeaderValue(raw: string, name = 'header'): string {
   try {
     return decodeURIComponent(value);
   } catch (error) {
-    throw new CloudEventDecodeError(`${name} value ${JSON.stringify(raw)} is not valid percent-encoded UTF-8`, { cause: error });
+    throw new CloudEventDecodeError(`${name} value ${JSON.stringify(raw)} is not valid percent-encoded UTF-8`, {
+      cause: error,
+    });
   }
 }
 
@@ -152,7 +159,8 @@ export function percentEncodeHeaderValue(value: string): string {
     const c = char.codePointAt(0)!;
     if (c > 0x20 && c < 0x7f && c !== 0x22 && c !== 0x25) encoded += char;
     else {
-      for (const byte of Buffer.from(char, 'utf8')) encoded += `%${byte < 16 ? '0' : ''}${byte.toString(16).toUpperCase()}`;
+      for (const byte of Buffer.from(char, 'utf8'))
+        encoded += `%${byte < 16 ? '0' : ''}${byte.toString(16).toUpperCase()}`;
     }
   }
   return encoded;

@@ -37,13 +37,17 @@ export function eventFromEnvelope(envelope: unknown): LiveEvent {
   const candidate = envelope as Record<string, unknown>;
   for (const name in candidate) {
     if (name === DATA_BASE64 || isAttributeName(name)) continue;
-    throw new CloudEventDecodeError(`attribute name ${JSON.stringify(name)} is invalid; CloudEvents attribute names are lower-case letters and digits`);
+    throw new CloudEventDecodeError(
+      `attribute name ${JSON.stringify(name)} is invalid; CloudEvents attribute names are lower-case letters and digits`,
+    );
   }
   assertContextAttributes(candidate);
   const base64 = candidate[DATA_BASE64];
   if (base64 !== undefined) {
-    if (candidate.data !== undefined) throw new CloudEventDecodeError(`an event carries either data or data_base64, not both`);
-    if (typeof base64 !== 'string' || !BASE64.test(base64)) throw new CloudEventDecodeError(`data_base64 must be a base64 string`);
+    if (candidate.data !== undefined)
+      throw new CloudEventDecodeError(`an event carries either data or data_base64, not both`);
+    if (typeof base64 !== 'string' || !BASE64.test(base64))
+      throw new CloudEventDecodeError(`data_base64 must be a base64 string`);
     delete candidate[DATA_BASE64];
     candidate.data = Buffer.from(base64, 'base64');
   }
@@ -56,7 +60,9 @@ export function envelopeOf(event: LiveEvent): Record<string, unknown> {
   if (!(event.data instanceof Uint8Array)) return event;
   const envelope: Record<string, unknown> = {};
   for (const name in event) if (name !== 'data') envelope[name] = event[name];
-  envelope[DATA_BASE64] = Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength).toString('base64');
+  envelope[DATA_BASE64] = Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength).toString(
+    'base64',
+  );
   return envelope;
 }
 
@@ -69,6 +75,8 @@ function parseJson(payload: Buffer | string): unknown {
   try {
     return JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
   } catch (error) {
-    throw new CloudEventDecodeError(`structured CloudEvent is not valid JSON (${(error as Error).message})`, { cause: error });
+    throw new CloudEventDecodeError(`structured CloudEvent is not valid JSON (${(error as Error).message})`, {
+      cause: error,
+    });
   }
 }

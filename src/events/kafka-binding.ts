@@ -68,11 +68,17 @@ const CACHE_LIMIT = 1024;
  */
 export function createKafkaRecordDecoder(source: KafkaSourceIdentity): KafkaRecordDecoder {
   if (!source.namespace || !source.name) {
-    throw new LivepipeError('LP_CONFIG_INVALID', `a Kafka source needs a namespace and a name (got ${JSON.stringify(source)}); they form the CloudEvent source /apis/v1/namespaces/<namespace>/kafkasources/<name>#<topic>`);
+    throw new LivepipeError(
+      'LP_CONFIG_INVALID',
+      `a Kafka source needs a namespace and a name (got ${JSON.stringify(source)}); they form the CloudEvent source /apis/v1/namespaces/<namespace>/kafkasources/<name>#<topic>`,
+    );
   }
   const keyType = source.keyType ?? 'string';
   if (!KEY_TYPES.includes(keyType)) {
-    throw new LivepipeError('LP_CONFIG_INVALID', `Kafka key type ${JSON.stringify(keyType)} is not supported; use one of ${KEY_TYPES.join(', ')}`);
+    throw new LivepipeError(
+      'LP_CONFIG_INVALID',
+      `Kafka key type ${JSON.stringify(keyType)} is not supported; use one of ${KEY_TYPES.join(', ')}`,
+    );
   }
   const sourcePrefix = `/apis/v1/namespaces/${source.namespace}/kafkasources/${source.name}#`;
   const sourceOf = topicSourceNames(sourcePrefix);
@@ -149,10 +155,15 @@ function decodeRecord(record: KafkaRecord, sourceOf: (topic: string) => string, 
     const kind = mediaKindOf(contentType);
     if (kind === MediaKind.CloudEventJson) return decodeStructured(record);
     if (kind === MediaKind.CloudEventBatchJson) {
-      throw new CloudEventDecodeError('the Kafka binding has no batched mode; produce one event per record', { unsupportedMediaType: true });
+      throw new CloudEventDecodeError('the Kafka binding has no batched mode; produce one event per record', {
+        unsupportedMediaType: true,
+      });
     }
     if (kind === MediaKind.CloudEventOther) {
-      throw new CloudEventDecodeError(`event format ${JSON.stringify(contentType)} is not supported; produce application/cloudevents+json or binary mode`, { unsupportedMediaType: true });
+      throw new CloudEventDecodeError(
+        `event format ${JSON.stringify(contentType)} is not supported; produce application/cloudevents+json or binary mode`,
+        { unsupportedMediaType: true },
+      );
     }
   }
   if (headers[SPECVERSION_HEADER] !== undefined) return decodeBinary(record);
@@ -176,7 +187,9 @@ function decodeBinary(record: KafkaRecord): LiveEvent {
     if (name.startsWith(CE_PREFIX)) {
       const attribute = name.slice(3);
       if (!isAttributeName(attribute)) {
-        throw new CloudEventDecodeError(`header ${JSON.stringify(name)} does not name a CloudEvents attribute (lower-case letters and digits after ce_)`);
+        throw new CloudEventDecodeError(
+          `header ${JSON.stringify(name)} does not name a CloudEvents attribute (lower-case letters and digits after ce_)`,
+        );
       }
       candidate[attribute] = headerText(raw);
     } else if (name === CONTENT_TYPE) {
@@ -252,7 +265,8 @@ function keyOf(key: Buffer | string | null, keyType: KafkaKeyType): string | num
 
 function timestampOf(record: KafkaRecord): number {
   const ms = Number(record.timestamp);
-  if (!Number.isFinite(ms)) throw new CloudEventDecodeError(`record timestamp ${JSON.stringify(record.timestamp)} is not epoch milliseconds`);
+  if (!Number.isFinite(ms))
+    throw new CloudEventDecodeError(`record timestamp ${JSON.stringify(record.timestamp)} is not epoch milliseconds`);
   return ms;
 }
 

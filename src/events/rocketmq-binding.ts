@@ -85,7 +85,10 @@ const OCTET_STREAM = 'application/octet-stream';
  */
 export function createRocketmqMessageDecoder(identity: RocketmqSourceIdentity): RocketmqMessageDecoder {
   if (!identity.endpoints) {
-    throw new LivepipeError('LP_CONFIG_INVALID', 'a RocketMQ source needs its proxy endpoints (e.g. 127.0.0.1:8081); they form the CloudEvent source rocketmq://<endpoints>/<topic>');
+    throw new LivepipeError(
+      'LP_CONFIG_INVALID',
+      'a RocketMQ source needs its proxy endpoints (e.g. 127.0.0.1:8081); they form the CloudEvent source rocketmq://<endpoints>/<topic>',
+    );
   }
   const prefix = `rocketmq://${identity.endpoints}/${identity.namespace ? `${identity.namespace}/` : ''}`;
   const sourceOf = topicSourceNames(prefix);
@@ -112,7 +115,11 @@ export interface RocketmqEncodeOptions {
  * Binary content mode: every attribute but data as a `ce_<name>` user property (canonical text),
  * datacontenttype as `content-type`, data as the body.
  */
-export function cloudEventToRocketmqMessage(event: LiveEvent, topic: string, options: RocketmqEncodeOptions = {}): RocketmqOutgoingMessage {
+export function cloudEventToRocketmqMessage(
+  event: LiveEvent,
+  topic: string,
+  options: RocketmqEncodeOptions = {},
+): RocketmqOutgoingMessage {
   const properties = new Map<string, string>();
   for (const name in event) {
     if (name === 'data' || name === 'datacontenttype') continue;
@@ -135,7 +142,8 @@ export function cloudEventToRocketmqMessage(event: LiveEvent, topic: string, opt
 }
 
 /** `rocketmqproperty` + the property name lower-cased with everything but [a-z0-9] removed. */
-export const rocketmqPropertyExtensionName: (property: string) => string = prefixedExtensionNames(ROCKETMQ_PROPERTY_PREFIX);
+export const rocketmqPropertyExtensionName: (property: string) => string =
+  prefixedExtensionNames(ROCKETMQ_PROPERTY_PREFIX);
 
 function decodeMessage(message: RocketmqMessage, sourceOf: (topic: string) => string, bornMs: number): LiveEvent {
   const properties = message.properties;
@@ -147,7 +155,10 @@ function decodeMessage(message: RocketmqMessage, sourceOf: (topic: string) => st
       return parseStructuredEvent(message.body);
     }
     if (kind === MediaKind.CloudEventBatchJson || kind === MediaKind.CloudEventOther) {
-      throw new CloudEventDecodeError(`event format ${JSON.stringify(contentType)} is not supported on RocketMQ; send one application/cloudevents+json event per message or use binary mode (ce_ properties)`, { unsupportedMediaType: true });
+      throw new CloudEventDecodeError(
+        `event format ${JSON.stringify(contentType)} is not supported on RocketMQ; send one application/cloudevents+json event per message or use binary mode (ce_ properties)`,
+        { unsupportedMediaType: true },
+      );
     }
   }
   if (properties.has('ce_specversion') || properties.has('CE_specversion')) return decodeBinary(message, contentType);
@@ -160,14 +171,21 @@ function decodeBinary(message: RocketmqMessage, contentType: string | undefined)
     if (!(name.startsWith(CE_PREFIX) || name.startsWith(CE_PREFIX_UPPER))) continue;
     const attribute = name.slice(3);
     if (!isAttributeName(attribute)) {
-      throw new CloudEventDecodeError(`property ${JSON.stringify(name)} does not name a CloudEvents attribute (lower-case letters and digits after ce_)`);
+      throw new CloudEventDecodeError(
+        `property ${JSON.stringify(name)} does not name a CloudEvents attribute (lower-case letters and digits after ce_)`,
+      );
     }
     candidate[attribute] = value;
   }
   return completeBinaryModeEvent(candidate, contentType, message.body);
 }
 
-function wrapPlainMessage(message: RocketmqMessage, source: string, contentType: string | undefined, bornMs: number): LiveEvent {
+function wrapPlainMessage(
+  message: RocketmqMessage,
+  source: string,
+  contentType: string | undefined,
+  bornMs: number,
+): LiveEvent {
   const event: LiveEvent = {
     specversion: '1.0',
     id: message.messageId,

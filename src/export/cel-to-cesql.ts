@@ -30,7 +30,9 @@ export function celToCesql(expression: string): CesqlTranslation {
   try {
     root = parse(expression).expr;
   } catch (error) {
-    return { untranslatable: `it does not parse as CEL (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` };
+    return {
+      untranslatable: `it does not parse as CEL (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
+    };
   }
   try {
     return { cesql: translate(root, true) };
@@ -106,29 +108,35 @@ function literal(expr: Expr | undefined): string {
     case 'int64Value':
     case 'uint64Value': {
       const value = BigInt(constant.value);
-      if (value < INT32_MIN || value > INT32_MAX) throw new Untranslatable(`the integer ${value} is outside CESQL's 32-bit range`);
+      if (value < INT32_MIN || value > INT32_MAX)
+        throw new Untranslatable(`the integer ${value} is outside CESQL's 32-bit range`);
       return value.toString();
     }
     default:
-      throw new Untranslatable(`CESQL has no ${constant.case === 'doubleValue' ? 'floating-point numbers' : (constant.case ?? 'such literal')}`);
+      throw new Untranslatable(
+        `CESQL has no ${constant.case === 'doubleValue' ? 'floating-point numbers' : (constant.case ?? 'such literal')}`,
+      );
   }
 }
 
 function listElements(expr: Expr | undefined): string[] {
   const kind = expr?.exprKind;
-  if (kind?.case !== 'listExpr' || kind.value.elements.length === 0) throw new Untranslatable('"in" over something other than a non-empty list literal');
+  if (kind?.case !== 'listExpr' || kind.value.elements.length === 0)
+    throw new Untranslatable('"in" over something other than a non-empty list literal');
   return kind.value.elements.map((element) => literal(element));
 }
 
 function stringConstant(expr: Expr | undefined, why: string): string {
   const kind = expr?.exprKind;
-  if (kind?.case === 'constExpr' && kind.value.constantKind.case === 'stringValue') return kind.value.constantKind.value;
+  if (kind?.case === 'constExpr' && kind.value.constantKind.case === 'stringValue')
+    return kind.value.constantKind.value;
   throw new Untranslatable(why);
 }
 
 /** LIKE escapes differ between CESQL implementations; a pattern that would need one is left to livepipe. */
 function likeText(text: string): string {
-  if (/[%_\\]/.test(text)) throw new Untranslatable(`the text ${JSON.stringify(text)} holds %, _ or \\, which LIKE would need escaped`);
+  if (/[%_\\]/.test(text))
+    throw new Untranslatable(`the text ${JSON.stringify(text)} holds %, _ or \\, which LIKE would need escaped`);
   return text;
 }
 

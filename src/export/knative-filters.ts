@@ -72,16 +72,26 @@ function triggerAsEntry(trigger: TriggerSpec, kept: KeptCelFilter[]): Translated
   if (own.filter !== undefined) {
     // The legacy "" means "any value, but present"; the filters dialect says that with EXISTS.
     return conjunction(
-      Object.entries(own.filter.attributes).map(([name, value]): KnativeFilter => (value === '' ? { cesql: `EXISTS ${name}` } : { exact: { [name]: value } })),
+      Object.entries(own.filter.attributes).map(
+        ([name, value]): KnativeFilter => (value === '' ? { cesql: `EXISTS ${name}` } : { exact: { [name]: value } }),
+      ),
     );
   }
   return undefined;
 }
 
-function translateEntry(entry: Record<string, unknown>, path: string, trigger: string, kept: KeptCelFilter[]): Translated {
+function translateEntry(
+  entry: Record<string, unknown>,
+  path: string,
+  trigger: string,
+  kept: KeptCelFilter[],
+): Translated {
   const [dialect, ...others] = Object.keys(entry);
   if (dialect === undefined || others.length > 0) {
-    throw new LivepipeError('LP_FILTER_INVALID', `${path}: a filter has exactly one dialect; run "livepipe validate" on the pipeline first`);
+    throw new LivepipeError(
+      'LP_FILTER_INVALID',
+      `${path}: a filter has exactly one dialect; run "livepipe validate" on the pipeline first`,
+    );
   }
   const operand = entry[dialect];
   switch (dialect) {
@@ -90,9 +100,13 @@ function translateEntry(entry: Record<string, unknown>, path: string, trigger: s
     case 'suffix':
       return attributeMatch(dialect, operand, `${path}.${dialect}`);
     case 'all':
-      return conjunction(list(operand, `${path}.all`).map((child, i) => translateEntry(child, `${path}.all[${i}]`, trigger, kept)));
+      return conjunction(
+        list(operand, `${path}.all`).map((child, i) => translateEntry(child, `${path}.all[${i}]`, trigger, kept)),
+      );
     case 'any': {
-      const members = list(operand, `${path}.any`).map((child, i) => translateEntry(child, `${path}.any[${i}]`, trigger, kept));
+      const members = list(operand, `${path}.any`).map((child, i) =>
+        translateEntry(child, `${path}.any[${i}]`, trigger, kept),
+      );
       // One member that Knative must pass wholesale makes the whole `any` pass: still a superset.
       if (members.length === 0 || members.some((member) => member === undefined)) return undefined;
       return members.length === 1 ? members[0] : { any: members as KnativeFilter[] };
@@ -113,7 +127,10 @@ function translateEntry(entry: Record<string, unknown>, path: string, trigger: s
     case 'cesql':
       return typeof operand === 'string' && operand !== '' ? { cesql: operand } : undefined;
     default:
-      throw new LivepipeError('LP_FILTER_INVALID', `${path}: unknown filter "${dialect}"; run "livepipe validate" on the pipeline first`);
+      throw new LivepipeError(
+        'LP_FILTER_INVALID',
+        `${path}: unknown filter "${dialect}"; run "livepipe validate" on the pipeline first`,
+      );
   }
 }
 
@@ -148,5 +165,8 @@ function attributeName(name: string, path: string): void {
 }
 
 function notEntry(path: string): LivepipeError {
-  return new LivepipeError('LP_FILTER_INVALID', `${path}: malformed filter; run "livepipe validate" on the pipeline first`);
+  return new LivepipeError(
+    'LP_FILTER_INVALID',
+    `${path}: malformed filter; run "livepipe validate" on the pipeline first`,
+  );
 }

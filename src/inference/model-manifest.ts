@@ -27,7 +27,9 @@ export const modelManifestSchema = z.strictObject({
     .regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits')
     .optional(),
   task: z.literal('text-classification'),
-  inputs: z.array(tensorSpecSchema).length(1, 'a text-classification model takes exactly one input (the feature matrix)'),
+  inputs: z
+    .array(tensorSpecSchema)
+    .length(1, 'a text-classification model takes exactly one input (the feature matrix)'),
   outputs: z.array(tensorSpecSchema).min(1),
   featurizer: pluginSpecSchema,
   labels: z.array(z.string().min(1)).min(2),

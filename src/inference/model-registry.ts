@@ -20,9 +20,13 @@ export async function loadModelManifest(path: string): Promise<ModelManifest> {
     text = await readFile(manifestPath, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new LivepipeError('LP_MODEL_NOT_FOUND', `model manifest ${manifestPath} does not exist; check the path (${BUILD_HINT})`, {
-        cause: error,
-      });
+      throw new LivepipeError(
+        'LP_MODEL_NOT_FOUND',
+        `model manifest ${manifestPath} does not exist; check the path (${BUILD_HINT})`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }
@@ -51,7 +55,10 @@ export async function loadModelManifest(path: string): Promise<ModelManifest> {
 
   const featurizerEntry = featurizerKind(spec.featurizer.kind);
   if (featurizerEntry === undefined) {
-    fail(['featurizer', 'kind'], `unknown featurizer "${spec.featurizer.kind}"; known kinds: ${featurizerKindNames().join(', ')}`);
+    fail(
+      ['featurizer', 'kind'],
+      `unknown featurizer "${spec.featurizer.kind}"; known kinds: ${featurizerKindNames().join(', ')}`,
+    );
   }
   const featurizerSpec = check(featurizerEntry!.schema, spec.featurizer, ['featurizer']);
   const featurizer = featurizerEntry!.create(featurizerSpec);
@@ -72,7 +79,10 @@ export async function loadModelManifest(path: string): Promise<ModelManifest> {
   const postprocessors = spec.postprocess.map((entry, index) => {
     const kind = postprocessorKind(entry.kind);
     if (kind === undefined) {
-      return fail(['postprocess', index, 'kind'], `unknown postprocessor "${entry.kind}"; known kinds: ${postprocessorKindNames().join(', ')}`);
+      return fail(
+        ['postprocess', index, 'kind'],
+        `unknown postprocessor "${entry.kind}"; known kinds: ${postprocessorKindNames().join(', ')}`,
+      );
     }
     const parsed = check(kind.schema, entry, ['postprocess', index]);
     // Build once now so that spec errors (unknown output, label count) surface at load, not in a worker.
@@ -101,7 +111,10 @@ export async function loadModelManifest(path: string): Promise<ModelManifest> {
   if (spec.sha256 !== undefined) {
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== spec.sha256) {
-      fail(['sha256'], `${modelPath} has sha256 ${actual}, not the manifest's; rebuild the model (npm run models:build) or update the field`);
+      fail(
+        ['sha256'],
+        `${modelPath} has sha256 ${actual}, not the manifest's; rebuild the model (npm run models:build) or update the field`,
+      );
     }
   }
 

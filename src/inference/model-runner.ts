@@ -73,14 +73,18 @@ export class ModelRunner {
     const features = this.buffer.subarray(0, count * dims);
     for (let i = 0; i < count; i++) this.featurizer.featurize(texts[i] as string, features, i * dims);
 
-    const output = await this.session.run({ [this.inputName]: new ort.Tensor('float32', features, [count, dims]) }, this.outputNames);
+    const output = await this.session.run(
+      { [this.inputName]: new ort.Tensor('float32', features, [count, dims]) },
+      this.outputNames,
+    );
     const outputs: Record<string, Float32Array> = {};
     for (const name of this.outputNames) outputs[name] = output[name]!.data as Float32Array;
 
     const results: ClassificationResult[] = new Array(count);
     for (let row = 0; row < count; row++) {
       const result: ClassificationResult = { label: '', score: 0, scores: {} };
-      for (const postprocessor of this.postprocessors) postprocessor.apply(outputs as BatchOutputs, row, texts[row] as string, result);
+      for (const postprocessor of this.postprocessors)
+        postprocessor.apply(outputs as BatchOutputs, row, texts[row] as string, result);
       results[row] = result;
     }
     return { results, inferMs: performance.now() - started };

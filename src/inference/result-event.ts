@@ -3,7 +3,13 @@
 import { CAUSE_ID, INGEST_TIME, STREAM, type LiveEvent } from '../events/cloudevent.js';
 import type { ClassificationResult } from './postprocessors/postprocessor.js';
 
-export function resultEvent(model: string, type: string, cause: LiveEvent, text: string, result: ClassificationResult): LiveEvent {
+export function resultEvent(
+  model: string,
+  type: string,
+  cause: LiveEvent,
+  text: string,
+  result: ClassificationResult,
+): LiveEvent {
   const viewer = (cause.data as { viewer?: unknown } | undefined)?.viewer;
   const event: LiveEvent = {
     specversion: '1.0',

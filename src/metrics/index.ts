@@ -1,5 +1,11 @@
 // The metrics stage's public surface: registry, latency budgets, status line, /metrics handler.
-export { PipelineMetrics, STAGE_DURATION_BUCKETS, BATCH_SIZE_BUCKETS, type PipelineMetricsOptions, type PoolGauges } from './pipeline-metrics.js';
+export {
+  PipelineMetrics,
+  STAGE_DURATION_BUCKETS,
+  BATCH_SIZE_BUCKETS,
+  type PipelineMetricsOptions,
+  type PoolGauges,
+} from './pipeline-metrics.js';
 export { LatencyBudget } from './latency-budget.js';
 export { RollingPercentiles } from './rolling-percentiles.js';
 export { formatStatus, type StatusSnapshot, type StageStatus } from './status-line.js';

@@ -18,11 +18,17 @@ interface StageLane {
 export class LatencyBudget {
   private readonly lanes: Record<Stage, StageLane>;
 
-  constructor(budgets: BudgetsSpec, durations: Histogram<'stage'>, breaches: Counter<'stage'>, percentileWindow = 2048) {
+  constructor(
+    budgets: BudgetsSpec,
+    durations: Histogram<'stage'>,
+    breaches: Counter<'stage'>,
+    percentileWindow = 2048,
+  ) {
     const lanes = {} as Record<Stage, StageLane>;
     for (const stage of STAGES) {
       const limitMs = budgets[stage];
-      if (!(limitMs >= 0)) throw new RangeError(`budget for stage "${stage}" must be a duration ≥ 0 ms, got ${String(limitMs)}`);
+      if (!(limitMs >= 0))
+        throw new RangeError(`budget for stage "${stage}" must be a duration ≥ 0 ms, got ${String(limitMs)}`);
       lanes[stage] = {
         limitMs,
         histogram: durations.labels(stage),

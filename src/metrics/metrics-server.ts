@@ -28,7 +28,10 @@ export class MetricsServer {
       const onError = (error: NodeJS.ErrnoException) => {
         reject(
           error.code === 'EADDRINUSE'
-            ? new LivepipeError('LP_CONFIG_INVALID', `metrics.port ${this.port} on ${this.host} is in use; pick another port or leave metrics.port unset to serve /metrics on the overlay port`)
+            ? new LivepipeError(
+                'LP_CONFIG_INVALID',
+                `metrics.port ${this.port} on ${this.host} is in use; pick another port or leave metrics.port unset to serve /metrics on the overlay port`,
+              )
             : error,
         );
       };
@@ -42,7 +45,8 @@ export class MetricsServer {
 
   get url(): string {
     const address = this.server.address() as AddressInfo | null;
-    if (address === null) throw new LivepipeError('LP_PIPELINE_STATE', 'the metrics server is not listening; await start() first');
+    if (address === null)
+      throw new LivepipeError('LP_PIPELINE_STATE', 'the metrics server is not listening; await start() first');
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
     return `http://${host}:${address.port}/metrics`;
   }

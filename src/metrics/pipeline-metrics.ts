@@ -9,7 +9,9 @@ import { STAGES, type Stage } from './stages.js';
 import { formatStatus, type StageStatus, type StatusSnapshot } from './status-line.js';
 
 /** Seconds, 0.1 ms .. 5 s: sub-millisecond routing up to a stalled inference. */
-export const STAGE_DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+export const STAGE_DURATION_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+];
 export const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
 export interface PipelineMetricsOptions {
@@ -72,8 +74,18 @@ export class PipelineMetrics {
       buckets: STAGE_DURATION_BUCKETS,
       registers,
     });
-    this.eventsIn = new Counter({ name: 'livepipe_events_in_total', help: 'Events received from sources.', labelNames: ['source'], registers });
-    this.eventsOut = new Counter({ name: 'livepipe_events_out_total', help: 'Events delivered to sinks.', labelNames: ['sink'], registers });
+    this.eventsIn = new Counter({
+      name: 'livepipe_events_in_total',
+      help: 'Events received from sources.',
+      labelNames: ['source'],
+      registers,
+    });
+    this.eventsOut = new Counter({
+      name: 'livepipe_events_out_total',
+      help: 'Events delivered to sinks.',
+      labelNames: ['sink'],
+      registers,
+    });
     this.eventsDropped = new Counter({
       name: 'livepipe_events_dropped_total',
       help: 'Events dropped, by reason (shed over budget, queue full, model error, no text…).',
@@ -98,9 +110,24 @@ export class PipelineMetrics {
       labelNames: ['stage'],
       registers,
     });
-    this.workersBusy = new Gauge({ name: 'livepipe_workers_busy', help: 'Workers running a batch.', labelNames: ['model'], registers });
-    this.workers = new Gauge({ name: 'livepipe_workers', help: 'Workers in the pool.', labelNames: ['model'], registers });
-    this.queueDepth = new Gauge({ name: 'livepipe_queue_depth', help: 'Requests waiting for a worker.', labelNames: ['model'], registers });
+    this.workersBusy = new Gauge({
+      name: 'livepipe_workers_busy',
+      help: 'Workers running a batch.',
+      labelNames: ['model'],
+      registers,
+    });
+    this.workers = new Gauge({
+      name: 'livepipe_workers',
+      help: 'Workers in the pool.',
+      labelNames: ['model'],
+      registers,
+    });
+    this.queueDepth = new Gauge({
+      name: 'livepipe_queue_depth',
+      help: 'Requests waiting for a worker.',
+      labelNames: ['model'],
+      registers,
+    });
     this.batchSize = new Histogram({
       name: 'livepipe_batch_size',
       help: 'Items per inference batch.',
@@ -230,7 +257,13 @@ export class PipelineMetrics {
       const [p50, p99] = this.budget.percentiles(stage, [50, 99]) as [number, number];
       const breaches = this.budget.breachesOf(stage);
       breachesTotal += breaches;
-      stages[stage] = { p50, p99, budgetMs: this.budget.limitOf(stage), breaches, samples: this.budget.recentCount(stage) };
+      stages[stage] = {
+        p50,
+        p99,
+        budgetMs: this.budget.limitOf(stage),
+        breaches,
+        samples: this.budget.recentCount(stage),
+      };
     }
     let busy = workers?.busy ?? 0;
     let total = workers?.workers ?? 0;
@@ -240,7 +273,15 @@ export class PipelineMetrics {
         total += pool.workers;
       }
     }
-    return { inPerSec, outPerSec, droppedTotal: this.totalDropped, stages, breachesTotal, workersBusy: busy, workers: total };
+    return {
+      inPerSec,
+      outPerSec,
+      droppedTotal: this.totalDropped,
+      stages,
+      breachesTotal,
+      workersBusy: busy,
+      workers: total,
+    };
   }
 
   statusLine(workers?: { busy: number; workers: number }): string {
@@ -248,7 +289,11 @@ export class PipelineMetrics {
   }
 }
 
-function childOf<T extends string>(cache: Map<string, Counter.Internal>, counter: Counter<T>, label: string): Counter.Internal {
+function childOf<T extends string>(
+  cache: Map<string, Counter.Internal>,
+  counter: Counter<T>,
+  label: string,
+): Counter.Internal {
   let child = cache.get(label);
   if (!child) {
     child = counter.labels(label);

@@ -9,7 +9,8 @@ export class RollingPercentiles {
   private held = 0;
 
   constructor(capacity = 2048) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`RollingPercentiles capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`RollingPercentiles capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
     this.ring = new Float64Array(capacity);
     this.scratch = new Float64Array(capacity);

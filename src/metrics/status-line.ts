@@ -28,7 +28,9 @@ export function formatStatus(snapshot: StatusSnapshot): string {
     if (status.samples === 0) continue;
     parts.push(`${stage} p50 ${formatMs(status.p50)} p99 ${formatMs(status.p99)}/${formatMs(status.budgetMs)}ms`);
   }
-  const byStage = STAGES.filter((stage) => snapshot.stages[stage].breaches > 0).map((stage) => `${stage} ${snapshot.stages[stage].breaches}`);
+  const byStage = STAGES.filter((stage) => snapshot.stages[stage].breaches > 0).map(
+    (stage) => `${stage} ${snapshot.stages[stage].breaches}`,
+  );
   parts.push(`breaches ${snapshot.breachesTotal}${byStage.length > 0 ? ` (${byStage.join(', ')})` : ''}`);
   parts.push(`dropped ${snapshot.droppedTotal}`);
   parts.push(`workers ${snapshot.workersBusy}/${snapshot.workers} busy`);

@@ -80,7 +80,10 @@ export class OverlayServer {
 
   async start(): Promise<void> {
     if (this.state !== 'new') {
-      throw new LivepipeError('LP_PIPELINE_STATE', `OverlayServer.start() called on a ${this.state} server; create a new OverlayServer instead.`);
+      throw new LivepipeError(
+        'LP_PIPELINE_STATE',
+        `OverlayServer.start() called on a ${this.state} server; create a new OverlayServer instead.`,
+      );
     }
     this.state = 'starting';
     this.assets = await loadStaticAssets();
@@ -104,9 +107,21 @@ export class OverlayServer {
       const onError = (error: NodeJS.ErrnoException): void => {
         this.state = 'closed';
         if (error.code === 'EADDRINUSE') {
-          reject(new LivepipeError('LP_CONFIG_INVALID', `overlay.port ${port} on ${host} is in use; choose a free port, or 0 for any free port.`, { cause: error }));
+          reject(
+            new LivepipeError(
+              'LP_CONFIG_INVALID',
+              `overlay.port ${port} on ${host} is in use; choose a free port, or 0 for any free port.`,
+              { cause: error },
+            ),
+          );
         } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-          reject(new LivepipeError('LP_CONFIG_INVALID', `overlay.host ${host} is not an address of this machine; use 127.0.0.1 or 0.0.0.0.`, { cause: error }));
+          reject(
+            new LivepipeError(
+              'LP_CONFIG_INVALID',
+              `overlay.host ${host} is not an address of this machine; use 127.0.0.1 or 0.0.0.0.`,
+              { cause: error },
+            ),
+          );
         } else {
           reject(error);
         }
@@ -127,7 +142,10 @@ export class OverlayServer {
   /** `http://host:port` with the port actually bound. */
   get url(): string {
     if (this.baseUrl === undefined) {
-      throw new LivepipeError('LP_PIPELINE_STATE', 'The overlay server has no URL before start() has resolved; await start() first.');
+      throw new LivepipeError(
+        'LP_PIPELINE_STATE',
+        'The overlay server has no URL before start() has resolved; await start() first.',
+      );
     }
     return this.baseUrl;
   }
@@ -187,8 +205,17 @@ export class OverlayServer {
       send(response, 200, 'text/html; charset=utf-8', html, PAGE_HEADERS);
     } else if (path === '/healthz') {
       const stats = this.hub.stats();
-      send(response, 200, 'application/json; charset=utf-8', JSON.stringify({ status: 'ok', clients: stats.clients, rooms: stats.rooms }));
-    } else if (path.startsWith(OVERLAY_PREFIX) && path.length > OVERLAY_PREFIX.length && !path.includes('/', OVERLAY_PREFIX.length)) {
+      send(
+        response,
+        200,
+        'application/json; charset=utf-8',
+        JSON.stringify({ status: 'ok', clients: stats.clients, rooms: stats.rooms }),
+      );
+    } else if (
+      path.startsWith(OVERLAY_PREFIX) &&
+      path.length > OVERLAY_PREFIX.length &&
+      !path.includes('/', OVERLAY_PREFIX.length)
+    ) {
       // The page reads its stream from its own path, so one file serves every stream.
       this.sendAsset(response, OVERLAY_PAGE);
     } else if (path.startsWith(STATIC_PREFIX)) {
@@ -210,7 +237,8 @@ export class OverlayServer {
   private runRoute(route: OverlayRoute, path: string, request: IncomingMessage, response: ServerResponse): void {
     const fail = (error: unknown): void => {
       this.logger.error({ err: error, path }, 'overlay route handler failed');
-      if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', `The handler for ${path} failed; see the server log.\n`);
+      if (!response.headersSent)
+        send(response, 500, 'text/plain; charset=utf-8', `The handler for ${path} failed; see the server log.\n`);
       else response.destroy();
     };
     try {
@@ -247,7 +275,10 @@ function validateOptions(options: OverlayOptions): void {
     throw invalid('port', `is ${options.port}; use a port 1-65535, or 0 for any free port.`);
   }
   if (!Number.isInteger(options.snapshotSize) || options.snapshotSize < 0) {
-    throw invalid('snapshotSize', `is ${options.snapshotSize}; use the number of recent messages a new overlay receives (an integer >= 0, e.g. 50).`);
+    throw invalid(
+      'snapshotSize',
+      `is ${options.snapshotSize}; use the number of recent messages a new overlay receives (an integer >= 0, e.g. 50).`,
+    );
   }
   const positiveIntegers: Array<[string, number | undefined]> = [
     ['slowClientBytes', options.slowClientBytes],
@@ -264,7 +295,10 @@ function validateOptions(options: OverlayOptions): void {
       throw invalid('routes', `has the path "${path}"; a route is an exact path starting with /, e.g. /metrics.`);
     }
     if (BUILT_IN_PATHS.has(path) || path.startsWith(OVERLAY_PREFIX) || path.startsWith(STATIC_PREFIX)) {
-      throw invalid('routes', `has the path "${path}", which the overlay server serves itself; mount the handler elsewhere.`);
+      throw invalid(
+        'routes',
+        `has the path "${path}", which the overlay server serves itself; mount the handler elsewhere.`,
+      );
     }
     if (typeof handler !== 'function') {
       throw invalid('routes', `has a non-function handler for "${path}"; pass (request, response) => void.`);

@@ -55,13 +55,20 @@ export class RedisOverlayFanout implements OverlayFanout {
     try {
       url = new URL(options.url);
     } catch {
-      throw new LivepipeError('LP_CONFIG_INVALID', `overlay.redis "${options.url}" is not a URL; write redis://host:6379`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `overlay.redis "${options.url}" is not a URL; write redis://host:6379`,
+      );
     }
     if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-      throw new LivepipeError('LP_CONFIG_INVALID', `overlay.redis must start with redis:// or rediss://, got "${options.url}"`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `overlay.redis must start with redis:// or rediss://, got "${options.url}"`,
+      );
     }
     const namespace = options.namespace ?? DEFAULT_OVERLAY_NAMESPACE;
-    if (namespace.length === 0) throw new LivepipeError('LP_CONFIG_INVALID', 'the overlay fan-out namespace must not be empty');
+    if (namespace.length === 0)
+      throw new LivepipeError('LP_CONFIG_INVALID', 'the overlay fan-out namespace must not be empty');
     this.url = options.url;
     this.namespace = namespace;
     this.seqKeyPrefix = `${namespace}:seq:`;
@@ -69,12 +76,15 @@ export class RedisOverlayFanout implements OverlayFanout {
   }
 
   async start(deliver: (message: FanoutMessage) => void): Promise<void> {
-    if (this.commands !== undefined) throw new LivepipeError('LP_PIPELINE_STATE', 'RedisOverlayFanout.start() called twice; create a new one');
+    if (this.commands !== undefined)
+      throw new LivepipeError('LP_PIPELINE_STATE', 'RedisOverlayFanout.start() called twice; create a new one');
     const commands = await connectRedis(this.url, 'the overlay fan-out (overlay.redis)', this.logger);
     commands.defineCommand('livepipeOverlayPublish', { numberOfKeys: 1, lua: PUBLISH_SCRIPT });
     this.commands = commands as Redis & WithPublishScript;
     const subscriber = commands.duplicate();
-    subscriber.on('error', (error) => this.logger.warn({ err: error }, 'overlay fan-out subscriber: Redis connection error; reconnecting'));
+    subscriber.on('error', (error) =>
+      this.logger.warn({ err: error }, 'overlay fan-out subscriber: Redis connection error; reconnecting'),
+    );
     this.subscriber = subscriber;
     subscriber.on('message', (_channel: string, text: string) => {
       this.received++;
@@ -123,10 +133,14 @@ export class RedisOverlayFanout implements OverlayFanout {
     }
     if (bar > 0 && Number.isSafeInteger(seq) && seq > 0 && Array.isArray(fields) && fields.length === 4) {
       const [stream, channel, ts, data] = fields as [unknown, unknown, unknown, unknown];
-      if (typeof stream === 'string' && typeof channel === 'string' && typeof ts === 'number') return { stream, seq, channel, ts, data };
+      if (typeof stream === 'string' && typeof channel === 'string' && typeof ts === 'number')
+        return { stream, seq, channel, ts, data };
     }
     this.malformed++;
-    this.logger.warn({ message: text.slice(0, 120) }, `ignored a message on ${this.namespace} that is not a livepipe overlay message`);
+    this.logger.warn(
+      { message: text.slice(0, 120) },
+      `ignored a message on ${this.namespace} that is not a livepipe overlay message`,
+    );
     return undefined;
   }
 }

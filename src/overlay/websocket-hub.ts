@@ -169,7 +169,11 @@ export class WebSocketHub {
     }
     const stream = url.searchParams.get('stream');
     if (stream === null || stream.length === 0 || stream.length > MAX_STREAM_LENGTH) {
-      rejectUpgrade(socket, 400, `connect to ${WEBSOCKET_PATH}?stream=<id> with a stream id of 1-${MAX_STREAM_LENGTH} characters`);
+      rejectUpgrade(
+        socket,
+        400,
+        `connect to ${WEBSOCKET_PATH}?stream=<id> with a stream id of 1-${MAX_STREAM_LENGTH} characters`,
+      );
       return;
     }
     const sinceParam = url.searchParams.get('since');
@@ -317,7 +321,10 @@ export class WebSocketHub {
   private beat(): void {
     for (const client of this.clients) {
       if (!client.alive) {
-        this.options.logger.info({ stream: client.entry.room.stream }, 'overlay client missed a heartbeat; dropping it');
+        this.options.logger.info(
+          { stream: client.entry.room.stream },
+          'overlay client missed a heartbeat; dropping it',
+        );
         client.ws.terminate();
         continue;
       }

@@ -13,9 +13,12 @@ export function allFilter(children: readonly CompiledFilter[]): CompiledFilter {
     types = types ? new Set([...types].filter((t) => child.types!.has(t))) : new Set(child.types);
   }
   const constants = children.map((c) => c.constant);
-  const constant = constants.includes(FAIL) && constants.slice(0, constants.indexOf(FAIL)).every((c) => c !== undefined)
-    ? FAIL
-    : constants.every((c) => c !== undefined) ? constants[constants.length - 1] : undefined;
+  const constant =
+    constants.includes(FAIL) && constants.slice(0, constants.indexOf(FAIL)).every((c) => c !== undefined)
+      ? FAIL
+      : constants.every((c) => c !== undefined)
+        ? constants[constants.length - 1]
+        : undefined;
   return { evaluate: conjunction(children.map((c) => c.evaluate)), constant, types };
 }
 

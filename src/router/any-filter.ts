@@ -12,9 +12,12 @@ export function anyFilter(children: readonly CompiledFilter[]): CompiledFilter {
   const types = pinsTypes ? new Set(children.flatMap((c) => [...c.types!])) : undefined;
   const constants = children.map((c) => c.constant);
   const firstPass = constants.indexOf(PASS);
-  const constant = firstPass >= 0 && constants.slice(0, firstPass).every((c) => c !== undefined)
-    ? PASS
-    : constants.every((c) => c !== undefined) ? constants[constants.length - 1] : undefined;
+  const constant =
+    firstPass >= 0 && constants.slice(0, firstPass).every((c) => c !== undefined)
+      ? PASS
+      : constants.every((c) => c !== undefined)
+        ? constants[constants.length - 1]
+        : undefined;
   return { evaluate: disjunction(children.map((c) => c.evaluate)), constant, types };
 }
 

@@ -20,7 +20,10 @@ export function compileAttributesFilter(spec: unknown, path: string): CompiledFi
       );
     }
     if (typeof expected !== 'string') {
-      throw invalidFilter(path, `value for "${name}" must be a string ("" means any non-empty value; quote numbers in YAML)`);
+      throw invalidFilter(
+        path,
+        `value for "${name}" must be a string ("" means any non-empty value; quote numbers in YAML)`,
+      );
     }
     return { read: attributeReader(name), expected, any: expected === '' };
   });

@@ -15,25 +15,75 @@ export const EVENT_VARIABLE = 'event';
 const BUILT_IN_OPERATORS: ReadonlySet<string> = new Set(['_&&_', '_||_', '_?_:_', '@not_strictly_false', '_[_]']);
 
 const BOOL_FUNCTIONS: ReadonlySet<string> = new Set([
-  '_==_', '_!=_', '_<_', '_<=_', '_>_', '_>=_', '@in', '_&&_', '_||_', '!_', '@not_strictly_false',
-  'contains', 'startsWith', 'endsWith', 'matches', 'bool',
+  '_==_',
+  '_!=_',
+  '_<_',
+  '_<=_',
+  '_>_',
+  '_>=_',
+  '@in',
+  '_&&_',
+  '_||_',
+  '!_',
+  '@not_strictly_false',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'matches',
+  'bool',
 ]);
 
 /** Functions whose result type is fixed and not bool (so a filter made of one is a mistake). */
 const TYPED_FUNCTIONS: Readonly<Record<string, StaticType>> = {
-  size: 'int', int: 'int', uint: 'uint', double: 'double', string: 'string', bytes: 'bytes',
-  timestamp: 'timestamp', duration: 'duration', type: 'type', '-_': 'number',
-  getSeconds: 'int', getMinutes: 'int', getHours: 'int', getMilliseconds: 'int', getFullYear: 'int',
-  getMonth: 'int', getDate: 'int', getDayOfMonth: 'int', getDayOfWeek: 'int', getDayOfYear: 'int',
-  charAt: 'string', indexOf: 'int', lastIndexOf: 'int', lowerAscii: 'string', upperAscii: 'string',
-  replace: 'string', split: 'list', substring: 'string', trim: 'string', join: 'string', quote: 'string', format: 'string',
+  size: 'int',
+  int: 'int',
+  uint: 'uint',
+  double: 'double',
+  string: 'string',
+  bytes: 'bytes',
+  timestamp: 'timestamp',
+  duration: 'duration',
+  type: 'type',
+  '-_': 'number',
+  getSeconds: 'int',
+  getMinutes: 'int',
+  getHours: 'int',
+  getMilliseconds: 'int',
+  getFullYear: 'int',
+  getMonth: 'int',
+  getDate: 'int',
+  getDayOfMonth: 'int',
+  getDayOfWeek: 'int',
+  getDayOfYear: 'int',
+  charAt: 'string',
+  indexOf: 'int',
+  lastIndexOf: 'int',
+  lowerAscii: 'string',
+  upperAscii: 'string',
+  replace: 'string',
+  split: 'list',
+  substring: 'string',
+  trim: 'string',
+  join: 'string',
+  quote: 'string',
+  format: 'string',
 };
 
 const ARITHMETIC: ReadonlySet<string> = new Set(['_+_', '_-_', '_*_', '_/_', '_%_']);
 
 /** Type names usable as values (`type(x) == int`). */
 const TYPE_IDENTIFIERS: ReadonlySet<string> = new Set([
-  'int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn',
+  'int',
+  'uint',
+  'double',
+  'bool',
+  'string',
+  'bytes',
+  'list',
+  'map',
+  'null_type',
+  'type',
+  'dyn',
 ]);
 
 export interface CelCheckResult {
@@ -63,7 +113,9 @@ export function checkCelExpression(root: Expr, knownFunction: (name: string) => 
         if (bound !== undefined) return bound;
         if (name === EVENT_VARIABLE) return 'map';
         if (TYPE_IDENTIFIERS.has(name)) return 'type';
-        report(`unknown variable "${name}" (the event is the variable "${EVENT_VARIABLE}", e.g. ${EVENT_VARIABLE}.type)`);
+        report(
+          `unknown variable "${name}" (the event is the variable "${EVENT_VARIABLE}", e.g. ${EVENT_VARIABLE}.type)`,
+        );
         return 'dyn';
       }
       case 'selectExpr':

@@ -62,7 +62,9 @@ export function compileCelFilter(expression: unknown, path: string, hooks: Filte
       if (result === true) return PASS;
       if (result === false) return FAIL;
       onError?.(
-        isCelError(result) || result instanceof Error ? result : new TypeError(`CEL filter returned ${describe(result)}, not a bool`),
+        isCelError(result) || result instanceof Error
+          ? result
+          : new TypeError(`CEL filter returned ${describe(result)}, not a bool`),
         expression,
       );
       return FAIL;

@@ -9,10 +9,17 @@ import { describeFunction, functionNames, resolveFunction } from './cesql/functi
 import { parseCesql, type CesqlNode } from './cesql/parser.js';
 import { FAIL, PASS, invalidFilter, type CompiledFilter, type FilterHooks } from './filter.js';
 
-export function compileCesqlFilter(expression: unknown, path: string, hooks: FilterHooks | undefined): CompiledFilter | undefined {
+export function compileCesqlFilter(
+  expression: unknown,
+  path: string,
+  hooks: FilterHooks | undefined,
+): CompiledFilter | undefined {
   if (expression === '' || expression === undefined || expression === null) return undefined;
   if (typeof expression !== 'string') {
-    throw invalidFilter(path, `"cesql" takes an expression string, like cesql: "type = 'live.gift' AND int(amount) >= 100"`);
+    throw invalidFilter(
+      path,
+      `"cesql" takes an expression string, like cesql: "type = 'live.gift' AND int(amount) >= 100"`,
+    );
   }
   const program = compileOrThrow(expression, path);
   const run = program.run;
@@ -28,7 +35,10 @@ export function compileCesqlFilter(expression: unknown, path: string, hooks: Fil
       }
       if (result === true) return PASS;
       if (result !== false) {
-        onError?.(new CesqlError('generic', `CESQL filter returned ${JSON.stringify(result)}, not a boolean`, false), expression);
+        onError?.(
+          new CesqlError('generic', `CESQL filter returned ${JSON.stringify(result)}, not a boolean`, false),
+          expression,
+        );
       }
       return FAIL;
     },
@@ -43,7 +53,8 @@ function compileOrThrow(expression: string, path: string): CesqlProgram {
   try {
     root = parseCesql(expression);
   } catch (error) {
-    if (error instanceof CesqlError) throw invalidFilter(path, `CESQL expression ${quoted} does not parse: ${error.message}`);
+    if (error instanceof CesqlError)
+      throw invalidFilter(path, `CESQL expression ${quoted} does not parse: ${error.message}`);
     throw error;
   }
   const missing = findMissingFunction(root);

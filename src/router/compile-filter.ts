@@ -81,11 +81,15 @@ export function compileEntry(spec: unknown, path: string, hooks: FilterHooks | u
   }
   const entries = Object.entries(spec);
   for (const [key] of entries) {
-    if (!Object.hasOwn(DIALECTS, key)) throw invalidFilter(path, `unknown filter "${key}"; use one of ${DIALECT_NAMES}`);
+    if (!Object.hasOwn(DIALECTS, key))
+      throw invalidFilter(path, `unknown filter "${key}"; use one of ${DIALECT_NAMES}`);
   }
   const set = entries.filter(([key, value]) => isSet(key, value)).map(([key]) => key);
   if (set.length > 1) {
-    throw invalidFilter(path, `a filter has exactly one of ${DIALECT_NAMES} (found: ${set.join(', ')}); combine several with all/any`);
+    throw invalidFilter(
+      path,
+      `a filter has exactly one of ${DIALECT_NAMES} (found: ${set.join(', ')}); combine several with all/any`,
+    );
   }
   let chosen: CompiledFilter | undefined;
   for (const [key, value] of entries) {
@@ -110,7 +114,10 @@ export function compileTriggerSpec(trigger: TriggerFilterSpec, hooks?: FilterHoo
   }
   const unknown = Object.keys(filter).filter((key) => key !== 'attributes');
   if (unknown.length > 0) {
-    throw invalidFilter('filter', `unknown field "${unknown[0]}"; the legacy filter is { attributes: { type: ..., source: ... } }`);
+    throw invalidFilter(
+      'filter',
+      `unknown field "${unknown[0]}"; the legacy filter is { attributes: { type: ..., source: ... } }`,
+    );
   }
   return compileAttributesFilter(filter.attributes, 'filter.attributes');
 }

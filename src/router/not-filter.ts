@@ -1,7 +1,15 @@
 // `not`, as Knative's not_filter.go: swaps PASS and FAIL, keeps NO_FILTER; `not` of a skipped entry
 // (undefined) is NO_FILTER. A CEL/CESQL child that errors fails, so `not` of it passes (the error still counts).
 
-import { FAIL, NO_FILTER, NO_FILTER_FILTER, PASS, constantFilter, type CompiledFilter, type FilterResult } from './filter.js';
+import {
+  FAIL,
+  NO_FILTER,
+  NO_FILTER_FILTER,
+  PASS,
+  constantFilter,
+  type CompiledFilter,
+  type FilterResult,
+} from './filter.js';
 
 const INVERTED: readonly FilterResult[] = [FAIL, PASS, NO_FILTER];
 

@@ -38,7 +38,10 @@ export class Router<T> {
 
     triggers.forEach((trigger, order) => {
       if (names.has(trigger.name)) {
-        throw new LivepipeError('LP_FILTER_INVALID', `trigger "${trigger.name}" is declared twice; give each trigger its own name`);
+        throw new LivepipeError(
+          'LP_FILTER_INVALID',
+          `trigger "${trigger.name}" is declared twice; give each trigger its own name`,
+        );
       }
       names.add(trigger.name);
       const compiled = compileWithName(trigger, onFilterError);
@@ -60,7 +63,10 @@ export class Router<T> {
     });
 
     for (const [type, list] of indexed) {
-      this.#byType.set(type, [...list, ...this.#scanned].sort((a, b) => a.order - b.order));
+      this.#byType.set(
+        type,
+        [...list, ...this.#scanned].sort((a, b) => a.order - b.order),
+      );
     }
     this.stats = { indexedTriggers, scannedTriggers: this.#scanned.length };
   }

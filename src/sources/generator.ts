@@ -3,10 +3,19 @@
 // when it is emitted (and the ingest time stamped on it) depends on the clock and the sink.
 import type { GeneratorSpec } from '../config/schema.js';
 import { INGEST_TIME } from '../events/cloudevent.js';
-import { generatorStreamNames, InteractionSimulator, type SimulatedInteraction } from './generator/interaction-simulator.js';
+import {
+  generatorStreamNames,
+  InteractionSimulator,
+  type SimulatedInteraction,
+} from './generator/interaction-simulator.js';
 import type { EventSink, Source } from './source.js';
 
-export { InteractionSimulator, INTERACTION_TYPES, type InteractionType, type SimulatedInteraction } from './generator/interaction-simulator.js';
+export {
+  InteractionSimulator,
+  INTERACTION_TYPES,
+  type InteractionType,
+  type SimulatedInteraction,
+} from './generator/interaction-simulator.js';
 
 export interface GeneratorSourceOptions {
   /** Timer period of the pacing loop; every event whose offset has passed is emitted per tick. */

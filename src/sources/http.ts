@@ -53,24 +53,45 @@ export class HttpIngressSource implements Source {
   private listeningUrl: string | undefined;
   private stopping = false;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly countsValue: HttpIngressCounts = { accepted: 0, invalid: 0, tooLarge: 0, unauthorized: 0, unavailable: 0 };
+  private readonly countsValue: HttpIngressCounts = {
+    accepted: 0,
+    invalid: 0,
+    tooLarge: 0,
+    unauthorized: 0,
+    unavailable: 0,
+  };
 
   constructor(name: string, options: HttpIngressOptions) {
     const { host, port, path = '/', maxBodyBytes = DEFAULT_MAX_BODY_BYTES, token } = options;
     if (typeof host !== 'string' || host.length === 0) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `HTTP source "${name}": host must be a host name or address such as 127.0.0.1 or 0.0.0.0`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `HTTP source "${name}": host must be a host name or address such as 127.0.0.1 or 0.0.0.0`,
+      );
     }
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `HTTP source "${name}": port ${port} must be an integer from 0 to 65535 (0 picks a free port)`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `HTTP source "${name}": port ${port} must be an integer from 0 to 65535 (0 picks a free port)`,
+      );
     }
     if (typeof path !== 'string' || !path.startsWith('/') || path.includes('?')) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `HTTP source "${name}": path ${JSON.stringify(path)} must start with / and have no query`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `HTTP source "${name}": path ${JSON.stringify(path)} must start with / and have no query`,
+      );
     }
     if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `HTTP source "${name}": maxBodyBytes ${maxBodyBytes} must be a positive integer`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `HTTP source "${name}": maxBodyBytes ${maxBodyBytes} must be a positive integer`,
+      );
     }
     if (token !== undefined && (typeof token !== 'string' || token.length === 0)) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `HTTP source "${name}": token must be a non-empty string, or left out to accept requests without one`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `HTTP source "${name}": token must be a non-empty string, or left out to accept requests without one`,
+      );
     }
     this.name = name;
     this.host = host;
@@ -84,7 +105,10 @@ export class HttpIngressSource implements Source {
   /** The URL events are POSTed to; available once start() has resolved. */
   get url(): string {
     if (this.listeningUrl === undefined) {
-      throw new LivepipeError('LP_PIPELINE_STATE', `HTTP source "${this.name}" is not listening; await start() before reading its url`);
+      throw new LivepipeError(
+        'LP_PIPELINE_STATE',
+        `HTTP source "${this.name}" is not listening; await start() before reading its url`,
+      );
     }
     return this.listeningUrl;
   }
@@ -172,7 +196,11 @@ export class HttpIngressSource implements Source {
       } catch (error) {
         // Events of a batch before this one were delivered: a retried batch delivers them again
         // (at-least-once, as Knative's ingress).
-        return this.unavailable(request, response, `the pipeline did not accept event ${event.id}: ${messageOf(error)}`);
+        return this.unavailable(
+          request,
+          response,
+          `the pipeline did not accept event ${event.id}: ${messageOf(error)}`,
+        );
       }
       this.countsValue.accepted++;
     }
@@ -213,4 +241,3 @@ export class HttpIngressSource implements Source {
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
-

@@ -1,17 +1,29 @@
 // The Kafka source, with Knative KafkaSource semantics: a consumer group reads the topics, each
 // record becomes a CloudEvent (binary/structured pass through, plain records are wrapped), and an
 // offset is committed only once every event at or below it was delivered or dead-lettered.
-import { Partitioners, type Consumer, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import {
+  Partitioners,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+} from 'kafkajs';
 import type { KafkaSourceSpec } from '../config/source-schemas.js';
 import type { DeadLetter } from '../delivery/dead-letter.js';
-import { KNATIVE_ERROR_CODE, KNATIVE_ERROR_DATA, KNATIVE_ERROR_DEST, knativeErrorData } from '../delivery/knative-error-extensions.js';
+import {
+  KNATIVE_ERROR_CODE,
+  KNATIVE_ERROR_DATA,
+  KNATIVE_ERROR_DEST,
+  knativeErrorData,
+} from '../delivery/knative-error-extensions.js';
 import { LivepipeError, messageOf } from '../errors.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { createKafkaRecordDecoder, type KafkaRecord, type KafkaRecordDecoder } from '../events/kafka-binding.js';
 import { createKafkaClient, kafkaConnectError, kafkaLog } from './kafka/kafka-client.js';
 import { OffsetTracker } from './kafka/offset-tracker.js';
 import type { EventSink, Source, SourceContext } from './source.js';
-
 
 /** Partitions of the assignment consumed at once; each is still read in order. */
 const PARTITIONS_CONSUMED_CONCURRENTLY = 8;
@@ -68,7 +80,8 @@ export class KafkaSource implements Source {
 
   /** Connects, joins the consumer group and starts consuming; resolves once the group is joined. */
   async start(_sink: EventSink, context: SourceContext): Promise<void> {
-    if (this.consumer !== undefined) throw new LivepipeError('LP_PIPELINE_STATE', `source "${this.name}" is already started`);
+    if (this.consumer !== undefined)
+      throw new LivepipeError('LP_PIPELINE_STATE', `source "${this.name}" is already started`);
     this.context = context;
     const sessionTimeout = this.spec.sessionTimeout;
     const consumer = this.kafka.consumer({
@@ -91,7 +104,11 @@ export class KafkaSource implements Source {
     try {
       await consumer.connect();
       if (this.spec.deadLetterTopic !== undefined) {
-        this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+        this.producer = this.kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          createPartitioner: Partitioners.DefaultPartitioner,
+        });
         await this.producer.connect();
       }
       await consumer.subscribe({ topics: this.spec.topics, fromBeginning: this.spec.initialOffset === 'earliest' });
@@ -114,7 +131,11 @@ export class KafkaSource implements Source {
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), JOIN_WAIT_MS))),
     ]);
     clearTimeout(timer);
-    if (timedOut) kafkaLog().warn({ source: this.name, group: this.spec.consumerGroup }, 'consumer group not joined yet; consuming once it is');
+    if (timedOut)
+      kafkaLog().warn(
+        { source: this.name, group: this.spec.consumerGroup },
+        'consumer group not joined yet; consuming once it is',
+      );
   }
 
   /**
@@ -141,7 +162,10 @@ export class KafkaSource implements Source {
       ]);
       clearTimeout(timer);
       if (this.inFlight > 0) {
-        kafkaLog().warn({ source: this.name, inFlight: this.inFlight }, 'stopped with deliveries still in flight; their records stay uncommitted and are read again');
+        kafkaLog().warn(
+          { source: this.name, inFlight: this.inFlight },
+          'stopped with deliveries still in flight; their records stay uncommitted and are read again',
+        );
       }
     }
     await this.commit();
@@ -220,7 +244,12 @@ export class KafkaSource implements Source {
   }
 
   /** Decodes and delivers one message; the promise settles once it is delivered or dead-lettered. */
-  private handle(context: SourceContext, message: KafkaMessage, topic: string, partition: number): Promise<void> | undefined {
+  private handle(
+    context: SourceContext,
+    message: KafkaMessage,
+    topic: string,
+    partition: number,
+  ): Promise<void> | undefined {
     const record: KafkaRecord = {
       topic,
       partition,
@@ -248,7 +277,13 @@ export class KafkaSource implements Source {
   }
 
   /** Retries until the dead-letter topic has the record: only then may its offset be committed. */
-  private async produceDeadLetter(producer: Producer, topic: string, record: KafkaRecord, reason: string, message: string): Promise<void> {
+  private async produceDeadLetter(
+    producer: Producer,
+    topic: string,
+    record: KafkaRecord,
+    reason: string,
+    message: string,
+  ): Promise<void> {
     const headers: IHeaders = {
       ...(record.headers as IHeaders),
       // Knative's error extensions as plain headers: a raw record has no CloudEvent to carry them.
@@ -258,12 +293,21 @@ export class KafkaSource implements Source {
     };
     for (;;) {
       try {
-        await producer.send({ topic, messages: [{ key: record.key, value: record.value, headers, timestamp: record.timestamp }] });
+        await producer.send({
+          topic,
+          messages: [{ key: record.key, value: record.value, headers, timestamp: record.timestamp }],
+        });
         return;
       } catch (error) {
         if (this.stopping) throw error;
-        kafkaLog().error({ source: this.name, topic, err: error }, 'cannot write to the dead-letter topic; retrying (the record stays uncommitted)');
-        await Promise.race([this.stopSignal, new Promise((resolve) => setTimeout(resolve, DEAD_LETTER_RETRY_MS).unref())]);
+        kafkaLog().error(
+          { source: this.name, topic, err: error },
+          'cannot write to the dead-letter topic; retrying (the record stays uncommitted)',
+        );
+        await Promise.race([
+          this.stopSignal,
+          new Promise((resolve) => setTimeout(resolve, DEAD_LETTER_RETRY_MS).unref()),
+        ]);
       }
     }
   }
@@ -276,7 +320,10 @@ export class KafkaSource implements Source {
   /** Not delivered (stopping, or a broken contract): never committed, so the record is read again. */
   private abandon(progress: PartitionProgress, offset: number, error: unknown): void {
     if (!this.stopping) {
-      kafkaLog().error({ source: this.name, topic: progress.topic, partition: progress.partition, offset, err: error }, 'delivery failed; the offset stays uncommitted');
+      kafkaLog().error(
+        { source: this.name, topic: progress.topic, partition: progress.partition, offset, err: error },
+        'delivery failed; the offset stays uncommitted',
+      );
     }
     this.settled(progress);
   }
@@ -331,7 +378,11 @@ export class KafkaSource implements Source {
     );
     while (!settled && !this.stopping) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([done, this.stopSignal, new Promise<void>((resolve) => (timer = setTimeout(resolve, HEARTBEAT_WHILE_WAITING_MS)))]);
+      await Promise.race([
+        done,
+        this.stopSignal,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, HEARTBEAT_WHILE_WAITING_MS))),
+      ]);
       clearTimeout(timer);
       if (!settled && !this.stopping) await heartbeat();
     }

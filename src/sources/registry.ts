@@ -19,17 +19,30 @@ const factories: Partial<Factories> = {
   http: (name, spec) => {
     const token = spec.tokenEnv === undefined ? undefined : process.env[spec.tokenEnv];
     if (spec.tokenEnv !== undefined && !token) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `source "${name}": http.tokenEnv names ${spec.tokenEnv}, which is not set in the environment`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `source "${name}": http.tokenEnv names ${spec.tokenEnv}, which is not set in the environment`,
+      );
     }
-    return new HttpIngressSource(name, { host: spec.host, port: spec.port, path: spec.path, maxBodyBytes: spec.maxBodyBytes, token });
+    return new HttpIngressSource(name, {
+      host: spec.host,
+      port: spec.port,
+      path: spec.path,
+      maxBodyBytes: spec.maxBodyBytes,
+      token,
+    });
   },
 };
 
 export function createSource(spec: SourceSpec): Source {
   for (const kind of Object.keys(factories) as Array<keyof Factories>) {
     const kindSpec = spec[kind];
-    if (kindSpec !== undefined) return (factories[kind] as (name: string, spec: unknown) => Source)(spec.name, kindSpec);
+    if (kindSpec !== undefined)
+      return (factories[kind] as (name: string, spec: unknown) => Source)(spec.name, kindSpec);
   }
   const written = Object.keys(spec).filter((key) => key !== 'name');
-  throw new LivepipeError('LP_CONFIG_INVALID', `source "${spec.name}": no source kind ${written.join(', ')} is available in this build`);
+  throw new LivepipeError(
+    'LP_CONFIG_INVALID',
+    `source "${spec.name}": no source kind ${written.join(', ')} is available in this build`,
+  );
 }

@@ -2,7 +2,11 @@
 // becomes a CloudEvent (events/rocketmq-binding.ts) and is acknowledged only once the pipeline has
 // delivered it; an unacknowledged message reappears after its invisible duration.
 import rocketmq from 'rocketmq-client-nodejs';
-import type { MessageView, Producer as RocketmqProducer, SimpleConsumer as RocketmqConsumer } from 'rocketmq-client-nodejs';
+import type {
+  MessageView,
+  Producer as RocketmqProducer,
+  SimpleConsumer as RocketmqConsumer,
+} from 'rocketmq-client-nodejs';
 import { isUtf8 } from 'node:buffer';
 import type { Logger } from 'pino';
 import type { RocketmqSourceSpec } from '../config/schema.js';
@@ -71,14 +75,25 @@ export class RocketmqSource implements Source {
   private readonly stopSignal: Promise<void>;
   private roomWaiters: Array<() => void> = [];
   private renewTimer: NodeJS.Timeout | undefined;
-  private readonly countsValue: RocketmqSourceCounts = { received: 0, redelivered: 0, acked: 0, deadLettered: 0, ackFailures: 0, extensions: 0, abandoned: 0 };
+  private readonly countsValue: RocketmqSourceCounts = {
+    received: 0,
+    redelivered: 0,
+    acked: 0,
+    deadLettered: 0,
+    ackFailures: 0,
+    extensions: 0,
+    abandoned: 0,
+  };
 
   constructor(name: string, spec: RocketmqSourceSpec, options: RocketmqSourceOptions = {}) {
     this.name = name;
     this.spec = spec;
     this.decode = createRocketmqMessageDecoder({ endpoints: spec.endpoints, namespace: spec.namespace });
     if (spec.maxInFlight < spec.batchSize) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `source "${name}": rocketmq.maxInFlight (${spec.maxInFlight}) is below batchSize (${spec.batchSize}); raise maxInFlight or lower batchSize`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `source "${name}": rocketmq.maxInFlight (${spec.maxInFlight}) is below batchSize (${spec.batchSize}); raise maxInFlight or lower batchSize`,
+      );
     }
     this.logger = options.logger ?? rocketmqLogger(`livepipe-rocketmq-source:${name}`);
     this.stopSignal = new Promise((resolve) => (this.stopWake = resolve));
@@ -98,7 +113,11 @@ export class RocketmqSource implements Source {
     this.started = true;
     this.context = context;
     const spec = this.spec;
-    const common = { endpoints: spec.endpoints, namespace: spec.namespace, logger: rocketmqClientLogger(this.logger, () => this.stopping) };
+    const common = {
+      endpoints: spec.endpoints,
+      namespace: spec.namespace,
+      logger: rocketmqClientLogger(this.logger, () => this.stopping),
+    };
     const consumer = new SimpleConsumer({
       ...common,
       consumerGroup: spec.consumerGroup,
@@ -114,7 +133,10 @@ export class RocketmqSource implements Source {
       }
     } catch (error) {
       await Promise.allSettled([consumer.shutdown(), this.deadLetterProducer?.shutdown()]);
-      const topics = spec.deadLetterTopic === undefined ? `topic "${spec.topic}"` : `topics "${spec.topic}" and "${spec.deadLetterTopic}"`;
+      const topics =
+        spec.deadLetterTopic === undefined
+          ? `topic "${spec.topic}"`
+          : `topics "${spec.topic}" and "${spec.deadLetterTopic}"`;
       throw new LivepipeError(
         'LP_BROKER_UNAVAILABLE',
         `source "${this.name}": cannot reach the RocketMQ proxy at ${spec.endpoints} or ${topics} does not exist (${messageOf(error)}). Start a local broker with \`npm run brokers:rocketmq\` and create topics with \`bash deploy/local/rocketmq topic <name> NORMAL\`.`,
@@ -141,7 +163,9 @@ export class RocketmqSource implements Source {
     this.wakeRoomWaiters();
     if (!this.consumer) return;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.spec.drainTimeout)));
+    const timedOut = new Promise<boolean>(
+      (resolve) => (timer = setTimeout(() => resolve(true), this.spec.drainTimeout)),
+    );
     const drained = (async () => {
       while (this.settled.size > 0) await Promise.allSettled([...this.settled]);
       return false;
@@ -151,7 +175,10 @@ export class RocketmqSource implements Source {
     clearInterval(this.renewTimer);
     if (gaveUp && this.inFlight.size > 0) {
       this.countsValue.abandoned += this.inFlight.size;
-      this.logger.warn({ source: this.name, unacknowledged: this.inFlight.size }, `stopped with deliveries still running after ${this.spec.drainTimeout} ms; those messages return after invisibleDuration`);
+      this.logger.warn(
+        { source: this.name, unacknowledged: this.inFlight.size },
+        `stopped with deliveries still running after ${this.spec.drainTimeout} ms; those messages return after invisibleDuration`,
+      );
     }
     await Promise.allSettled([this.consumer.shutdown(), this.deadLetterProducer?.shutdown()]);
   }
@@ -177,7 +204,10 @@ export class RocketmqSource implements Source {
         views = await consumer.receive(want, spec.invisibleDuration);
       } catch (error) {
         if (this.stopping) return;
-        this.logger.warn({ source: this.name, err: messageOf(error) }, `receive from ${spec.topic} failed; retrying in ${RECEIVE_RETRY_MS} ms`);
+        this.logger.warn(
+          { source: this.name, err: messageOf(error) },
+          `receive from ${spec.topic} failed; retrying in ${RECEIVE_RETRY_MS} ms`,
+        );
         await Promise.race([sleep(RECEIVE_RETRY_MS), this.stopSignal]);
         continue;
       } finally {
@@ -207,7 +237,11 @@ export class RocketmqSource implements Source {
         event = this.decode(view);
       } catch (error) {
         // Only CloudEventDecodeError is expected; anything else is still this message's fault.
-        work = this.poison(entry, 'decode-error', isCloudEventDecodeError(error) ? error.message : `unexpected decode failure: ${messageOf(error)}`);
+        work = this.poison(
+          entry,
+          'decode-error',
+          isCloudEventDecodeError(error) ? error.message : `unexpected decode failure: ${messageOf(error)}`,
+        );
         this.track(work);
         return;
       }
@@ -247,10 +281,19 @@ export class RocketmqSource implements Source {
       properties.set(DEAD_LETTER_PROPERTIES.topic, view.topic);
       properties.set(DEAD_LETTER_PROPERTIES.messageId, view.messageId);
       try {
-        await this.deadLetterProducer.send({ topic: this.spec.deadLetterTopic!, body: view.body, tag: view.tag, keys: [...view.keys], properties });
+        await this.deadLetterProducer.send({
+          topic: this.spec.deadLetterTopic!,
+          body: view.body,
+          tag: view.tag,
+          keys: [...view.keys],
+          properties,
+        });
       } catch (error) {
         // Not acknowledged: the message comes back and is dead-lettered again (at-least-once).
-        this.logger.error({ source: this.name, messageId: view.messageId, err: messageOf(error) }, `could not copy a poison message to dead-letter topic ${this.spec.deadLetterTopic}; it will be retried`);
+        this.logger.error(
+          { source: this.name, messageId: view.messageId, err: messageOf(error) },
+          `could not copy a poison message to dead-letter topic ${this.spec.deadLetterTopic}; it will be retried`,
+        );
         this.release(entry);
         return;
       }
@@ -265,7 +308,10 @@ export class RocketmqSource implements Source {
       this.countsValue.acked++;
     } catch (error) {
       this.countsValue.ackFailures++;
-      this.logger.warn({ source: this.name, messageId: entry.view.messageId, err: messageOf(error) }, 'acknowledgement refused; the message will be delivered again');
+      this.logger.warn(
+        { source: this.name, messageId: entry.view.messageId, err: messageOf(error) },
+        'acknowledgement refused; the message will be delivered again',
+      );
     } finally {
       this.release(entry);
     }
@@ -289,19 +335,24 @@ export class RocketmqSource implements Source {
     const due = this.spec.invisibleDuration / 2;
     for (const entry of this.inFlight.values()) {
       if (entry.renewing !== undefined || now - entry.renewedAt < due) continue;
-      entry.renewing = consumer.changeInvisibleDuration(entry.view, this.spec.invisibleDuration).then(
-        () => {
-          entry.renewedAt = Date.now();
-          this.countsValue.extensions++;
-        },
-        (error: unknown) => {
-          this.logger.warn({ source: this.name, messageId: entry.view.messageId, err: messageOf(error) }, 'could not extend the invisible duration of a slow delivery; it may be delivered twice');
-        },
-      ).finally(() => (entry.renewing = undefined));
+      entry.renewing = consumer
+        .changeInvisibleDuration(entry.view, this.spec.invisibleDuration)
+        .then(
+          () => {
+            entry.renewedAt = Date.now();
+            this.countsValue.extensions++;
+          },
+          (error: unknown) => {
+            this.logger.warn(
+              { source: this.name, messageId: entry.view.messageId, err: messageOf(error) },
+              'could not extend the invisible duration of a slow delivery; it may be delivered twice',
+            );
+          },
+        )
+        .finally(() => (entry.renewing = undefined));
     }
   }
 }
-
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

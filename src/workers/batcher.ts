@@ -50,16 +50,23 @@ export class DynamicBatcher<Item extends BatchItem> {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) {
       throw new LivepipeError('LP_CONFIG_INVALID', `batch.maxSize must be an integer >= 1, got ${String(maxBatch)}`);
     }
-    if (!(maxDelayMs >= 0)) throw new LivepipeError('LP_CONFIG_INVALID', `batch.maxDelay must be >= 0 ms, got ${String(maxDelayMs)}`);
+    if (!(maxDelayMs >= 0))
+      throw new LivepipeError('LP_CONFIG_INVALID', `batch.maxDelay must be >= 0 ms, got ${String(maxDelayMs)}`);
     const preferred = [...new Set(options.preferredSizes ?? [])].sort((x, y) => x - y);
     for (const size of preferred) {
       if (!Number.isInteger(size) || size < 1 || size > maxBatch) {
-        throw new LivepipeError('LP_CONFIG_INVALID', `batch.preferredSizes entries must be integers in [1, maxSize=${maxBatch}], got ${size}`);
+        throw new LivepipeError(
+          'LP_CONFIG_INVALID',
+          `batch.preferredSizes entries must be integers in [1, maxSize=${maxBatch}], got ${size}`,
+        );
       }
     }
     const policy = options.policy ?? 'deliver-late';
     if (!DEADLINE_POLICIES.includes(policy)) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `deadline policy must be one of ${DEADLINE_POLICIES.join(', ')}, got ${String(policy)}`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `deadline policy must be one of ${DEADLINE_POLICIES.join(', ')}, got ${String(policy)}`,
+      );
     }
     this.maxBatch = maxBatch;
     this.maxDelayMs = maxDelayMs;
@@ -160,6 +167,7 @@ export class DynamicBatcher<Item extends BatchItem> {
   }
 
   private forget(item: Item): void {
-    if (item.conflationKey !== undefined && this.latestByKey.get(item.conflationKey) === item) this.latestByKey.delete(item.conflationKey);
+    if (item.conflationKey !== undefined && this.latestByKey.get(item.conflationKey) === item)
+      this.latestByKey.delete(item.conflationKey);
   }
 }

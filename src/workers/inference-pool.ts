@@ -168,7 +168,13 @@ export class InferencePool implements ScalableTarget {
   private lastColdStartMs = 0;
   private reused = 0;
   private activations = 0;
-  private readonly rejectedBy: Record<PoolRejectionReason, number> = { 'queue-full': 0, 'worker-failed': 0, closed: 0, deadline: 0, conflated: 0 };
+  private readonly rejectedBy: Record<PoolRejectionReason, number> = {
+    'queue-full': 0,
+    'worker-failed': 0,
+    closed: 0,
+    deadline: 0,
+    conflated: 0,
+  };
   private readonly deadline: Record<DeadlineOutcome, number> = { late: 0, shed: 0, conflated: 0 };
   /** Items inside batches at workers (for the in-flight concurrency the autoscaler sees). */
   private runningItems = 0;
@@ -188,25 +194,42 @@ export class InferencePool implements ScalableTarget {
     const positiveInteger = (name: 'workers' | 'maxBatch' | 'queueLimit', min: number) => {
       const value = options[name];
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-        throw new LivepipeError('LP_CONFIG_INVALID', `InferencePool option ${name} must be an integer >= ${min}, got ${String(value)}`);
+        throw new LivepipeError(
+          'LP_CONFIG_INVALID',
+          `InferencePool option ${name} must be an integer >= ${min}, got ${String(value)}`,
+        );
       }
     };
     positiveInteger('workers', 1);
     positiveInteger('maxBatch', 1);
     positiveInteger('queueLimit', 1);
     if (typeof options.maxDelayMs !== 'number' || !(options.maxDelayMs >= 0)) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `InferencePool option maxDelayMs must be a number >= 0, got ${String(options.maxDelayMs)}`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `InferencePool option maxDelayMs must be a number >= 0, got ${String(options.maxDelayMs)}`,
+      );
     }
     if (typeof options.manifestPath !== 'string' || options.manifestPath === '') {
-      throw new LivepipeError('LP_CONFIG_INVALID', 'InferencePool option manifestPath must name a model manifest (e.g. models/chat-sentiment.yaml)');
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        'InferencePool option manifestPath must name a model manifest (e.g. models/chat-sentiment.yaml)',
+      );
     }
     if (options.queueBudgetMs !== undefined && !(options.queueBudgetMs > 0)) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `InferencePool option queueBudgetMs must be > 0 ms, got ${String(options.queueBudgetMs)}`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `InferencePool option queueBudgetMs must be > 0 ms, got ${String(options.queueBudgetMs)}`,
+      );
     }
     this.options = { ...options };
     this.manifestPath = resolvePath(options.manifestPath);
     this.batcher = new DynamicBatcher(
-      { maxBatch: options.maxBatch, maxDelayMs: options.maxDelayMs, preferredSizes: options.preferredSizes, policy: options.deadlinePolicy },
+      {
+        maxBatch: options.maxBatch,
+        maxDelayMs: options.maxDelayMs,
+        preferredSizes: options.preferredSizes,
+        policy: options.deadlinePolicy,
+      },
       this.batchTime,
     );
     this.parkMs = options.parkMs ?? 30_000;
@@ -246,7 +269,9 @@ export class InferencePool implements ScalableTarget {
   /** Resolves when the initial workers have loaded their session; rejects with the worker's LivepipeError otherwise. */
   start(): Promise<void> {
     if (this.state !== 'created') {
-      return Promise.reject(new LivepipeError('LP_PIPELINE_STATE', `InferencePool.start() called when ${this.state}; create a new pool`));
+      return Promise.reject(
+        new LivepipeError('LP_PIPELINE_STATE', `InferencePool.start() called when ${this.state}; create a new pool`),
+      );
     }
     this.state = 'starting';
     this.startup = this.startWorkers();
@@ -270,12 +295,17 @@ export class InferencePool implements ScalableTarget {
   infer(input: InferenceInput, options?: InferOptions): Promise<InferenceResult> {
     if (this.state === 'closing' || this.state === 'closed' || this.state === 'failed') {
       this.rejectedBy.closed++;
-      return Promise.reject(new PoolRejection('closed', `inference pool is ${this.state}; request ${input.id} not accepted`));
+      return Promise.reject(
+        new PoolRejection('closed', `inference pool is ${this.state}; request ${input.id} not accepted`),
+      );
     }
     if (this.batcher.length >= this.options.queueLimit) {
       this.rejectedBy['queue-full']++;
       return Promise.reject(
-        new PoolRejection('queue-full', `inference queue is full (queueLimit ${this.options.queueLimit}); request ${input.id} shed`),
+        new PoolRejection(
+          'queue-full',
+          `inference queue is full (queueLimit ${this.options.queueLimit}); request ${input.id} shed`,
+        ),
       );
     }
     const now = performance.now();
@@ -312,7 +342,10 @@ export class InferencePool implements ScalableTarget {
    */
   resize(workers: number): void {
     if (!Number.isInteger(workers) || workers < 0) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `InferencePool.resize() takes an integer >= 0, got ${String(workers)}`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `InferencePool.resize() takes an integer >= 0, got ${String(workers)}`,
+      );
     }
     this.target = Math.min(MAX_WORKERS, workers);
     this.reconcile();
@@ -379,7 +412,8 @@ export class InferencePool implements ScalableTarget {
 
   private newestParked(): WorkerSlot | undefined {
     let newest: WorkerSlot | undefined;
-    for (const slot of this.slots) if (slot.state === 'parked' && (newest === undefined || slot.parkedAt > newest.parkedAt)) newest = slot;
+    for (const slot of this.slots)
+      if (slot.state === 'parked' && (newest === undefined || slot.parkedAt > newest.parkedAt)) newest = slot;
     return newest;
   }
 
@@ -466,7 +500,11 @@ export class InferencePool implements ScalableTarget {
       lastColdStartMs: this.lastColdStartMs,
       reused: this.reused,
       activations: this.activations,
-      batchTime: { perItemMs: this.batchTime.perItemMs, fixedMs: this.batchTime.fixedMs, batches: this.batchTime.count },
+      batchTime: {
+        perItemMs: this.batchTime.perItemMs,
+        fixedMs: this.batchTime.fixedMs,
+        batches: this.batchTime.count,
+      },
       lastDecision: this.autoscaler?.lastDecision,
     };
   }
@@ -509,7 +547,10 @@ export class InferencePool implements ScalableTarget {
     slot.parkTimer = undefined;
     if (slot.state === 'starting') {
       // Terminating a thread inside the ONNX session load can abort the process; let the load finish.
-      await Promise.race([slot.settled, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS * 5).unref())]);
+      await Promise.race([
+        slot.settled,
+        new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS * 5).unref()),
+      ]);
     }
     const wasLoaded = slot.state === 'ready' || slot.state === 'parked';
     if (slot.state === 'stopping') return;
@@ -529,7 +570,10 @@ export class InferencePool implements ScalableTarget {
   }
 
   private spawn(): Promise<void> {
-    const workerData: InferenceWorkerData = { manifestPath: this.manifestPath, ...(workerEntry === undefined ? {} : { entry: workerEntry }) };
+    const workerData: InferenceWorkerData = {
+      manifestPath: this.manifestPath,
+      ...(workerEntry === undefined ? {} : { entry: workerEntry }),
+    };
     const worker = new Worker(workerScript, { workerData });
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => (settle = resolve));
@@ -610,7 +654,10 @@ export class InferencePool implements ScalableTarget {
           if (this.state === 'running' || this.state === 'closing') this.afterReplacementFailed();
           return;
         }
-        this.failBatch(slot, `inference worker exited (code ${code})${slot.crashError ? `: ${slot.crashError.message}` : ''}`);
+        this.failBatch(
+          slot,
+          `inference worker exited (code ${code})${slot.crashError ? `: ${slot.crashError.message}` : ''}`,
+        );
         if (!wasParked && (this.state === 'running' || this.state === 'closing')) {
           this.restarts++;
           this.reconcile();
@@ -684,7 +731,8 @@ export class InferencePool implements ScalableTarget {
   }
 
   private idleSlot(): WorkerSlot | undefined {
-    for (const slot of this.slots) if (slot.state === 'ready' && !slot.retiring && slot.batch === undefined) return slot;
+    for (const slot of this.slots)
+      if (slot.state === 'ready' && !slot.retiring && slot.batch === undefined) return slot;
     return undefined;
   }
 

@@ -33,8 +33,7 @@ async function serve(port: MessagePort): Promise<void> {
     }
     runner.run(message.texts).then(
       ({ results, inferMs }) => send({ type: 'batch-done', batchId: message.batchId, results, inferMs }),
-      (error: unknown) =>
-        send({ type: 'batch-failed', batchId: message.batchId, message: messageOf(error) }),
+      (error: unknown) => send({ type: 'batch-failed', batchId: message.batchId, message: messageOf(error) }),
     );
   });
   send({ type: 'ready' });

@@ -39,7 +39,14 @@ export const KNATIVE_DEFAULTS: Omit<KpaSettings, 'max' | 'min' | 'budgetPredicti
   bucketMs: 1000,
 };
 
-export type ScaleReason = 'kpa-stable' | 'kpa-panic' | 'budget-predicted' | 'min-scale' | 'max-scale' | 'to-zero' | 'activation';
+export type ScaleReason =
+  | 'kpa-stable'
+  | 'kpa-panic'
+  | 'budget-predicted'
+  | 'min-scale'
+  | 'max-scale'
+  | 'to-zero'
+  | 'activation';
 
 /** What the pool looks like at a decision. */
 export interface LoadObservation {
@@ -148,7 +155,11 @@ export class KpaDecider {
     }
 
     // Activation: work waits and nothing can serve it.
-    if (observation.ready === 0 && (observation.queued > 0 || stableConcurrency > 0 || panicConcurrency > 0) && desired < 1) {
+    if (
+      observation.ready === 0 &&
+      (observation.queued > 0 || stableConcurrency > 0 || panicConcurrency > 0) &&
+      desired < 1
+    ) {
       desired = 1;
       reason = 'activation';
     }
@@ -172,7 +183,16 @@ export class KpaDecider {
       desired = s.max;
       reason = 'max-scale';
     }
-    return { at: now, desired, reason, panicking: this.panicSince !== undefined, stableConcurrency, panicConcurrency, predictedQueueMs, budgetDesired };
+    return {
+      at: now,
+      desired,
+      reason,
+      panicking: this.panicSince !== undefined,
+      stableConcurrency,
+      panicConcurrency,
+      predictedQueueMs,
+      budgetDesired,
+    };
   }
 }
 
@@ -189,7 +209,10 @@ export interface QueueingPrediction {
  * at h is max(0, B + (λ − cμ)h) / (cμ). Keeping it within the budget b needs cμ(b + h) ≥ B + λh;
  * staying stable needs λ ≤ cμ·utilization. Undefined when there is nothing to predict from.
  */
-export function predictQueueing(observation: LoadObservation, targetUtilization: number): QueueingPrediction | undefined {
+export function predictQueueing(
+  observation: LoadObservation,
+  targetUtilization: number,
+): QueueingPrediction | undefined {
   const { perItemMs, queueBudgetMs } = observation;
   if (perItemMs === undefined || queueBudgetMs === undefined || !(perItemMs > 0)) return undefined;
   if (observation.queued === 0 && observation.arrivalRate === 0) return { queueMs: 0, workersNeeded: 0 };
@@ -216,10 +239,13 @@ function validate(s: KpaSettings): void {
   if (!Number.isInteger(s.min) || s.min < 0) fail('min', 'an integer >= 0', s.min);
   if (!Number.isInteger(s.max) || s.max < Math.max(1, s.min)) fail('max', `an integer >= max(1, min=${s.min})`, s.max);
   if (!(s.targetConcurrency > 0)) fail('targetConcurrency', '> 0', s.targetConcurrency);
-  if (!(s.targetUtilization > 0 && s.targetUtilization <= 1)) fail('targetUtilization', 'in (0, 1]', s.targetUtilization);
+  if (!(s.targetUtilization > 0 && s.targetUtilization <= 1))
+    fail('targetUtilization', 'in (0, 1]', s.targetUtilization);
   if (!(s.bucketMs > 0)) fail('tick', '> 0', s.bucketMs);
-  if (!(s.stableWindowMs >= s.bucketMs)) fail('stableWindow', `at least one bucket (${s.bucketMs} ms)`, s.stableWindowMs);
-  if (!(s.panicWindowPercentage >= 1 && s.panicWindowPercentage <= 100)) fail('panicWindowPercentage', 'in [1, 100]', s.panicWindowPercentage);
+  if (!(s.stableWindowMs >= s.bucketMs))
+    fail('stableWindow', `at least one bucket (${s.bucketMs} ms)`, s.stableWindowMs);
+  if (!(s.panicWindowPercentage >= 1 && s.panicWindowPercentage <= 100))
+    fail('panicWindowPercentage', 'in [1, 100]', s.panicWindowPercentage);
   if (!(s.panicThreshold >= 1)) fail('panicThreshold', '>= 1 (2.0 is 200 %)', s.panicThreshold);
   if (!(s.maxScaleUpRate > 1)) fail('maxScaleUpRate', '> 1', s.maxScaleUpRate);
   if (!(s.maxScaleDownRate > 1)) fail('maxScaleDownRate', '> 1', s.maxScaleDownRate);

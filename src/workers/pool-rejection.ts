@@ -4,7 +4,13 @@
 
 export type PoolRejectionReason = 'queue-full' | 'worker-failed' | 'closed' | 'deadline' | 'conflated';
 
-export const POOL_REJECTION_REASONS: readonly PoolRejectionReason[] = ['queue-full', 'worker-failed', 'closed', 'deadline', 'conflated'];
+export const POOL_REJECTION_REASONS: readonly PoolRejectionReason[] = [
+  'queue-full',
+  'worker-failed',
+  'closed',
+  'deadline',
+  'conflated',
+];
 
 export class PoolRejection extends Error {
   readonly reason: PoolRejectionReason;

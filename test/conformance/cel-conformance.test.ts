@@ -13,7 +13,17 @@ import { strings as bufStrings } from '@bufbuild/cel/ext';
 import { CEL_LIBRARY } from '../../src/router/cel-filter.js';
 
 /** The sections whose features a trigger filter uses; fixed before measuring, not picked after. */
-const ROUTING_SECTIONS = ['basic', 'comparisons', 'conversions', 'fields', 'lists', 'logic', 'macros', 'parse', 'string'];
+const ROUTING_SECTIONS = [
+  'basic',
+  'comparisons',
+  'conversions',
+  'fields',
+  'lists',
+  'logic',
+  'macros',
+  'parse',
+  'string',
+];
 
 type JsonValue = Record<string, unknown>;
 
@@ -39,7 +49,8 @@ function fromConformance(value: JsonValue): Neutral {
   if ('uint64Value' in value) return { kind: 'uint', value: BigInt(value.uint64Value as string) };
   if ('doubleValue' in value) return { kind: 'double', value: Number(value.doubleValue) };
   if ('stringValue' in value) return { kind: 'string', value: value.stringValue as string };
-  if ('bytesValue' in value) return { kind: 'bytes', value: Buffer.from(value.bytesValue as string, 'base64').toString('hex') };
+  if ('bytesValue' in value)
+    return { kind: 'bytes', value: Buffer.from(value.bytesValue as string, 'base64').toString('hex') };
   if ('boolValue' in value) return { kind: 'bool', value: value.boolValue as boolean };
   if ('nullValue' in value) return { kind: 'null' };
   if ('typeValue' in value) return { kind: 'type', value: value.typeValue as string };
@@ -130,7 +141,11 @@ function toMapBasedInput(value: Neutral, unsigned: (value: bigint) => unknown): 
 }
 
 const MarcUnsignedInt = (marcEvaluate('0u') as object).constructor as new (value: bigint) => unknown;
-const marcChecked = new Environment({ unlistedVariablesAreDyn: true, enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+const marcChecked = new Environment({
+  unlistedVariablesAreDyn: true,
+  enableOptionalTypes: true,
+  homogeneousAggregateLiterals: false,
+});
 
 const marcbachmann: Candidate = {
   name: '@marcbachmann/cel-js',
@@ -155,7 +170,10 @@ function marcToNeutral(value: unknown): Neutral {
     return { kind: 'type', value: (value as { name: string }).name };
   }
   if (value && Object.getPrototypeOf(value) === Object.prototype) {
-    return { kind: 'map', value: Object.entries(value).map(([k, v]) => [{ kind: 'string', value: k }, marcToNeutral(v)]) };
+    return {
+      kind: 'map',
+      value: Object.entries(value).map(([k, v]) => [{ kind: 'string', value: k }, marcToNeutral(v)]),
+    };
   }
   return { kind: 'type', value: `<unrepresentable ${Object.prototype.toString.call(value)}>` };
 }
@@ -200,7 +218,10 @@ function celJsToNeutral(value: unknown): Neutral {
   const plain = neutralFromPlain(value, celJsToNeutral);
   if (plain) return plain;
   if (value && typeof value === 'object') {
-    return { kind: 'map', value: Object.entries(value).map(([k, v]) => [{ kind: 'string', value: k }, celJsToNeutral(v)]) };
+    return {
+      kind: 'map',
+      value: Object.entries(value).map(([k, v]) => [{ kind: 'string', value: k }, celJsToNeutral(v)]),
+    };
   }
   return { kind: 'type', value: `<unrepresentable ${typeof value}>` };
 }
@@ -276,7 +297,11 @@ function scoreCase(candidate: Candidate, test: JsonValue & { expr: string }): bo
 function scoreAll(): Record<string, SectionScore> {
   const scores: Record<string, SectionScore> = {};
   for (const section of (conformanceData as RawSuite).suites ?? []) {
-    const score: SectionScore = { cases: 0, skipped: 0, passed: Object.fromEntries(CANDIDATES.map((c) => [c.name, 0])) };
+    const score: SectionScore = {
+      cases: 0,
+      skipped: 0,
+      passed: Object.fromEntries(CANDIDATES.map((c) => [c.name, 0])),
+    };
     for (const group of section.suites ?? []) {
       for (const test of group.tests ?? []) {
         if (!runnable(test.original)) {
@@ -312,7 +337,10 @@ describe('CEL conformance (@bufbuild/cel-spec)', () => {
       ...s.passed,
     }));
     const routingTotals = Object.fromEntries(
-      CANDIDATES.map((c) => [c.name, ROUTING_SECTIONS.reduce((sum, name) => sum + (scores[name]?.passed[c.name] ?? 0), 0)]),
+      CANDIDATES.map((c) => [
+        c.name,
+        ROUTING_SECTIONS.reduce((sum, name) => sum + (scores[name]?.passed[c.name] ?? 0), 0),
+      ]),
     );
     const routingCases = ROUTING_SECTIONS.reduce((sum, name) => sum + (scores[name]?.cases ?? 0), 0);
     const allTotals = Object.fromEntries(
@@ -325,19 +353,22 @@ describe('CEL conformance (@bufbuild/cel-spec)', () => {
     // The README cites cel-scores.json; the run must reproduce it (CEL_SCORES_WRITE=1 rewrites it).
     const scoresFile = fileURLToPath(new URL('./cel-scores.json', import.meta.url));
     const report = `${JSON.stringify(
-        {
-          spec: `@bufbuild/cel-spec ${SPEC_PACKAGE.version} conformance data (cel-spec ${SPEC_PACKAGE.upstreamCelSpecRef})`,
-          chosen: CEL_LIBRARY,
-          routingSections: ROUTING_SECTIONS,
-          routing: { cases: routingCases, passed: routingTotals },
-          all: { cases: allCases, passed: allTotals },
-          sections: scores,
-        },
-        null,
-        2,
-      )}\n`;
+      {
+        spec: `@bufbuild/cel-spec ${SPEC_PACKAGE.version} conformance data (cel-spec ${SPEC_PACKAGE.upstreamCelSpecRef})`,
+        chosen: CEL_LIBRARY,
+        routingSections: ROUTING_SECTIONS,
+        routing: { cases: routingCases, passed: routingTotals },
+        all: { cases: allCases, passed: allTotals },
+        sections: scores,
+      },
+      null,
+      2,
+    )}\n`;
     if (process.env.CEL_SCORES_WRITE === '1') writeFileSync(scoresFile, report);
-    else expect(report, 'test/conformance/cel-scores.json is stale: rerun with CEL_SCORES_WRITE=1').toBe(readFileSync(scoresFile, 'utf8'));
+    else
+      expect(report, 'test/conformance/cel-scores.json is stale: rerun with CEL_SCORES_WRITE=1').toBe(
+        readFileSync(scoresFile, 'utf8'),
+      );
 
     expect(routingCases).toBeGreaterThan(500);
     const chosen = routingTotals[CEL_LIBRARY]!;

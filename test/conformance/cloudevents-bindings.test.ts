@@ -27,7 +27,9 @@ interface BindingCase {
   expectError?: string | null;
 }
 
-const { cases } = JSON.parse(readFileSync(new URL('./cloudevents-binding-cases.json', import.meta.url), 'utf8')) as { cases: BindingCase[] };
+const { cases } = JSON.parse(readFileSync(new URL('./cloudevents-binding-cases.json', import.meta.url), 'utf8')) as {
+  cases: BindingCase[];
+};
 /** Extensions livepipe and Knative's dispatcher add on Kafka reads; not part of the binding. */
 const ADDED = ['ingesttime', 'knativekafkapartition', 'knativekafkaoffset'];
 

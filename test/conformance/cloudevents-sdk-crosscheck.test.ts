@@ -5,8 +5,16 @@ import { readFileSync } from 'node:fs';
 import { HTTP, Kafka, type CloudEvent } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/events/cloudevent.js';
-import { cloudEventToHttpMessage, cloudEventToStructuredHttpMessage, httpRequestToCloudEvents } from '../../src/events/http-binding.js';
-import { cloudEventToKafkaRecord, cloudEventToStructuredKafkaRecord, kafkaRecordToCloudEvent } from '../../src/events/kafka-binding.js';
+import {
+  cloudEventToHttpMessage,
+  cloudEventToStructuredHttpMessage,
+  httpRequestToCloudEvents,
+} from '../../src/events/http-binding.js';
+import {
+  cloudEventToKafkaRecord,
+  cloudEventToStructuredKafkaRecord,
+  kafkaRecordToCloudEvent,
+} from '../../src/events/kafka-binding.js';
 
 interface BindingCase {
   name: string;
@@ -17,7 +25,9 @@ interface BindingCase {
   expectBatch?: unknown[];
 }
 
-const { cases } = JSON.parse(readFileSync(new URL('./cloudevents-binding-cases.json', import.meta.url), 'utf8')) as { cases: BindingCase[] };
+const { cases } = JSON.parse(readFileSync(new URL('./cloudevents-binding-cases.json', import.meta.url), 'utf8')) as {
+  cases: BindingCase[];
+};
 const ADDED_BY_LIVEPIPE = new Set(['ingesttime', 'knativekafkapartition', 'knativekafkaoffset']);
 
 /** Attributes and data as comparable plain values. */
@@ -32,15 +42,32 @@ function normalize(event: Record<string, unknown>, drop: Set<string>): Record<st
   return out;
 }
 
-function ours(binding: 'kafka' | 'http', headers: Record<string, string>, value: Buffer | null): Record<string, unknown> {
-  if (binding === 'http') return normalize(httpRequestToCloudEvents(headers, value ?? Buffer.alloc(0))[0]!, ADDED_BY_LIVEPIPE);
+function ours(
+  binding: 'kafka' | 'http',
+  headers: Record<string, string>,
+  value: Buffer | null,
+): Record<string, unknown> {
+  if (binding === 'http')
+    return normalize(httpRequestToCloudEvents(headers, value ?? Buffer.alloc(0))[0]!, ADDED_BY_LIVEPIPE);
   const buffers: Record<string, Buffer> = {};
   for (const [name, text] of Object.entries(headers)) buffers[name] = Buffer.from(text);
-  const record = { topic: 't', partition: 1, offset: '5', key: null, value, headers: buffers, timestamp: '1700000000000' };
+  const record = {
+    topic: 't',
+    partition: 1,
+    offset: '5',
+    key: null,
+    value,
+    headers: buffers,
+    timestamp: '1700000000000',
+  };
   return normalize(kafkaRecordToCloudEvent(record, { namespace: 'ns', name: 'src' }), ADDED_BY_LIVEPIPE);
 }
 
-function sdk(binding: 'kafka' | 'http', headers: Record<string, string>, value: Buffer | null): Record<string, unknown> {
+function sdk(
+  binding: 'kafka' | 'http',
+  headers: Record<string, string>,
+  value: Buffer | null,
+): Record<string, unknown> {
   const text = value === null ? undefined : value.toString('utf8');
   const event =
     binding === 'http'
@@ -72,10 +99,45 @@ const singleEventCases = cases.filter(
 );
 
 const liveEvents: LiveEvent[] = [
-  { specversion: '1.0', id: 'c-1', source: '/streams/s1', type: 'live.chat', time: '2024-05-01T10:00:00.123Z', stream: 's1', data: { viewer: 'ana', text: 'hello 🌎' } },
-  { specversion: '1.0', id: 'g-1', source: '/streams/s1', type: 'live.gift', time: '2024-05-01T10:00:01Z', subject: 'gift/rose', datacontenttype: 'application/json', data: { gift: 'rose', value: 120, combo: [1, 2] } },
-  { specversion: '1.0', id: 'v-1', source: '/streams/s2', type: 'live.vote', time: '2024-05-01T10:00:02Z', datacontenttype: 'text/plain', data: 'option B', pollid: 'p7' },
-  { specversion: '1.0', id: 'r-1', source: '/models/sentiment', type: 'ai.sentiment.result', time: '2024-05-01T10:00:03Z', dataschema: 'https://example.com/schema', causeid: 'c-1', data: [0.1, 0.9] },
+  {
+    specversion: '1.0',
+    id: 'c-1',
+    source: '/streams/s1',
+    type: 'live.chat',
+    time: '2024-05-01T10:00:00.123Z',
+    stream: 's1',
+    data: { viewer: 'ana', text: 'hello 🌎' },
+  },
+  {
+    specversion: '1.0',
+    id: 'g-1',
+    source: '/streams/s1',
+    type: 'live.gift',
+    time: '2024-05-01T10:00:01Z',
+    subject: 'gift/rose',
+    datacontenttype: 'application/json',
+    data: { gift: 'rose', value: 120, combo: [1, 2] },
+  },
+  {
+    specversion: '1.0',
+    id: 'v-1',
+    source: '/streams/s2',
+    type: 'live.vote',
+    time: '2024-05-01T10:00:02Z',
+    datacontenttype: 'text/plain',
+    data: 'option B',
+    pollid: 'p7',
+  },
+  {
+    specversion: '1.0',
+    id: 'r-1',
+    source: '/models/sentiment',
+    type: 'ai.sentiment.result',
+    time: '2024-05-01T10:00:03Z',
+    dataschema: 'https://example.com/schema',
+    causeid: 'c-1',
+    data: [0.1, 0.9],
+  },
 ];
 
 describe('livepipe decoders agree with the cloudevents SDK', () => {

@@ -54,10 +54,10 @@ describe.skipIf(!kafkaUp)('Kafka broker on 127.0.0.1:9092', () => {
 
   it('delivers keys, values and headers unchanged, in order within a partition', async () => {
     const sent = [
-      { key: 'stream-1', value: '{"text":"hello"}', headers: { 'ce_type': 'live.comment', 'ce_id': 'a-1' } },
-      { key: 'stream-2', value: '{"text":"gift"}', headers: { 'ce_type': 'live.gift', 'ce_id': 'b-1' } },
-      { key: 'stream-1', value: '{"text":"second"}', headers: { 'ce_type': 'live.comment', 'ce_id': 'a-2' } },
-      { key: 'stream-1', value: 'žluťoučký kůň 🐎', headers: { 'ce_type': 'live.comment', 'ce_id': 'a-3' } },
+      { key: 'stream-1', value: '{"text":"hello"}', headers: { ce_type: 'live.comment', ce_id: 'a-1' } },
+      { key: 'stream-2', value: '{"text":"gift"}', headers: { ce_type: 'live.gift', ce_id: 'b-1' } },
+      { key: 'stream-1', value: '{"text":"second"}', headers: { ce_type: 'live.comment', ce_id: 'a-2' } },
+      { key: 'stream-1', value: 'žluťoučký kůň 🐎', headers: { ce_type: 'live.comment', ce_id: 'a-3' } },
     ];
     await producer.send({ topic, messages: sent });
 

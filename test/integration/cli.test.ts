@@ -13,7 +13,11 @@ const CLI = join(ROOT, 'dist/cli.js');
 const DEMO = join(ROOT, 'pipelines/live-interaction.yaml');
 const FIXTURES = join(ROOT, 'test/fixtures/pipelines');
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function cli(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
@@ -40,7 +44,10 @@ describe('livepipe CLI', () => {
     const withManifest = (name: string) => demo.replace('../models/chat-sentiment.yaml', `./${name}.yaml`);
     // A manifest whose .onnx does not exist, and one whose .onnx is not an ONNX model.
     await writeFile(join(dir, 'missing.yaml'), manifest.replace(/^file: .*$/m, 'file: nowhere.onnx'));
-    await writeFile(join(dir, 'garbage.yaml'), manifest.replace(/^file: .*$/m, 'file: garbage.onnx').replace(/^sha256: .*\n/m, ''));
+    await writeFile(
+      join(dir, 'garbage.yaml'),
+      manifest.replace(/^file: .*$/m, 'file: garbage.onnx').replace(/^sha256: .*\n/m, ''),
+    );
     await writeFile(join(dir, 'garbage.onnx'), 'this is not a protobuf model\n');
     await writeFile(join(dir, 'missing-model.yaml'), withManifest('missing'));
     await writeFile(join(dir, 'garbage-model.yaml'), withManifest('garbage'));
@@ -68,11 +75,19 @@ describe('livepipe CLI', () => {
   });
 
   it('fails to start when the model file is missing, naming the file', async () => {
-    expectUserError(await cli('run', join(dir, 'missing-model.yaml'), '--port', '0'), 'LP_MODEL_NOT_FOUND', 'nowhere.onnx');
+    expectUserError(
+      await cli('run', join(dir, 'missing-model.yaml'), '--port', '0'),
+      'LP_MODEL_NOT_FOUND',
+      'nowhere.onnx',
+    );
   });
 
   it('fails to start when the model file is not ONNX, naming the file', async () => {
-    expectUserError(await cli('run', join(dir, 'garbage-model.yaml'), '--port', '0'), 'LP_MODEL_INVALID', 'garbage.onnx');
+    expectUserError(
+      await cli('run', join(dir, 'garbage-model.yaml'), '--port', '0'),
+      'LP_MODEL_INVALID',
+      'garbage.onnx',
+    );
   });
 
   it('runs the demo pipeline and prints where to look', async () => {

@@ -135,7 +135,7 @@ describe.skipIf(skip)('DistributedPool with autoscaled local worker processes', 
     for (const pid of [...seenPids, ...livePids]) expect(alive(pid), `worker process ${pid} after close`).toBe(false);
   }, 60_000);
 
-  it('fails start() with LP_WORKER_FAILED and the worker\'s output when its process cannot load the model', async () => {
+  it("fails start() with LP_WORKER_FAILED and the worker's output when its process cannot load the model", async () => {
     const broken = new DistributedPool({
       model: 'missing',
       redis: REDIS_URL,

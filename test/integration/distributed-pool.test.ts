@@ -32,7 +32,20 @@ interface WorkerProcess {
 function startWorker(queue: string): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'worker', '--model', manifestPath, '--queue', queue, '--redis', REDIS_URL, '--lock-duration', '1s'],
+    [
+      '--import',
+      'tsx',
+      'src/cli.ts',
+      'worker',
+      '--model',
+      manifestPath,
+      '--queue',
+      queue,
+      '--redis',
+      REDIS_URL,
+      '--lock-duration',
+      '1s',
+    ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output: string[] = [];
@@ -64,7 +77,15 @@ describe.skipIf(skip)('DistributedPool with livepipe worker processes on Redis',
 
   beforeAll(async () => {
     workers.push(...(await Promise.all([startWorker(queue), startWorker(queue)])));
-    pool = new DistributedPool({ model: 'chat-sentiment', redis: REDIS_URL, queue, maxBatch: 16, maxDelayMs: 2, queueLimit: 10_000, resultTimeoutMs: 60_000 });
+    pool = new DistributedPool({
+      model: 'chat-sentiment',
+      redis: REDIS_URL,
+      queue,
+      maxBatch: 16,
+      maxDelayMs: 2,
+      queueLimit: 10_000,
+      resultTimeoutMs: 60_000,
+    });
     await pool.start();
     inspector = new Queue(queue, { connection: { url: REDIS_URL }, prefix: QUEUE_PREFIX });
   });
@@ -72,7 +93,8 @@ describe.skipIf(skip)('DistributedPool with livepipe worker processes on Redis',
   afterAll(async () => {
     await pool?.close();
     await inspector?.close();
-    for (const worker of workers) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+    for (const worker of workers)
+      if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
     await deleteKeys(`${QUEUE_PREFIX}:${queue}:*`);
   });
 
@@ -159,7 +181,16 @@ describe.skipIf(skip)('DistributedPool when batches fail', () => {
   });
 
   it('rejects the items of a batch that failed on every attempt with worker-failed', async () => {
-    const pool = new DistributedPool({ model: 'm', redis: REDIS_URL, queue, maxBatch: 4, maxDelayMs: 1, queueLimit: 100, attempts: 2, backoffMs: 10 });
+    const pool = new DistributedPool({
+      model: 'm',
+      redis: REDIS_URL,
+      queue,
+      maxBatch: 4,
+      maxDelayMs: 1,
+      queueLimit: 100,
+      attempts: 2,
+      backoffMs: 10,
+    });
     await pool.start();
     let runs = 0;
     // A broken worker: real BullMQ on the real Redis, a processor that always throws.
@@ -188,7 +219,15 @@ describe.skipIf(skip)('DistributedPool when batches fail', () => {
   });
 
   it('rejects items no worker answers within resultTimeout with worker-failed', async () => {
-    const pool = new DistributedPool({ model: 'm', redis: REDIS_URL, queue: `${queue}-idle`, maxBatch: 4, maxDelayMs: 1, queueLimit: 100, resultTimeoutMs: 200 });
+    const pool = new DistributedPool({
+      model: 'm',
+      redis: REDIS_URL,
+      queue: `${queue}-idle`,
+      maxBatch: 4,
+      maxDelayMs: 1,
+      queueLimit: 100,
+      resultTimeoutMs: 200,
+    });
     await pool.start();
     try {
       const outcome = await pool.infer({ id: 'y1', text: 'anyone?' }).catch((error: unknown) => error);
@@ -200,8 +239,18 @@ describe.skipIf(skip)('DistributedPool when batches fail', () => {
   });
 
   it('fails to start with LP_BROKER_UNAVAILABLE when Redis is not there', async () => {
-    const pool = new DistributedPool({ model: 'm', redis: 'redis://127.0.0.1:1', queue, maxBatch: 4, maxDelayMs: 1, queueLimit: 100 });
-    await expect(pool.start()).rejects.toMatchObject({ code: 'LP_BROKER_UNAVAILABLE', message: expect.stringMatching(/redis-server/) });
+    const pool = new DistributedPool({
+      model: 'm',
+      redis: 'redis://127.0.0.1:1',
+      queue,
+      maxBatch: 4,
+      maxDelayMs: 1,
+      queueLimit: 100,
+    });
+    await expect(pool.start()).rejects.toMatchObject({
+      code: 'LP_BROKER_UNAVAILABLE',
+      message: expect.stringMatching(/redis-server/),
+    });
     await pool.close();
   });
 });

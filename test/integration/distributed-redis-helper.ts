@@ -7,7 +7,12 @@ export const START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port
 
 /** Undefined when Redis answers PING, else why not. */
 export async function redisUnavailable(url = REDIS_URL): Promise<string | undefined> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

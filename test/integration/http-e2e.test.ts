@@ -66,12 +66,20 @@ describe('HTTP ingress end to end', () => {
     const batched = events.filter((_, i) => i % 50 !== 0);
     for (let i = 0; i < batched.length; i += 100) {
       const message = cloudEventsToHttpBatchMessage(batched.slice(i, i + 100));
-      const response = await fetch(ingress!.url, { method: 'POST', headers: message.headers, body: body(message.body) });
+      const response = await fetch(ingress!.url, {
+        method: 'POST',
+        headers: message.headers,
+        body: body(message.body),
+      });
       expect(response.status).toBe(202);
     }
     for (const event of singles) {
       const message = cloudEventToHttpMessage(event);
-      const response = await fetch(ingress!.url, { method: 'POST', headers: message.headers, body: body(message.body) });
+      const response = await fetch(ingress!.url, {
+        method: 'POST',
+        headers: message.headers,
+        body: body(message.body),
+      });
       expect(response.status).toBe(202);
     }
 
@@ -80,7 +88,8 @@ describe('HTTP ingress end to end', () => {
     for (const event of events) {
       const stream = String(event.stream);
       (expectedAll.get(stream) ?? expectedAll.set(stream, []).get(stream)!).push(event.id);
-      if (event.type === 'live.comment') (expectedComments.get(stream) ?? expectedComments.set(stream, []).get(stream)!).push(event.id);
+      if (event.type === 'live.comment')
+        (expectedComments.get(stream) ?? expectedComments.set(stream, []).get(stream)!).push(event.id);
     }
     const complete = () =>
       [...expectedAll].every(([stream, ids]) => seen.get(stream)!.all.size >= ids.length) &&
@@ -89,7 +98,8 @@ describe('HTTP ingress end to end', () => {
     while (!complete() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 
     for (const [stream, ids] of expectedAll) expect([...seen.get(stream)!.all].sort()).toEqual([...ids].sort());
-    for (const [stream, ids] of expectedComments) expect([...seen.get(stream)!.comments].sort()).toEqual([...ids].sort());
+    for (const [stream, ids] of expectedComments)
+      expect([...seen.get(stream)!.comments].sort()).toEqual([...ids].sort());
     expect(pipeline.metrics.eventsInTotal).toBe(COUNT);
     expect(pipeline.metrics.eventsDroppedTotal).toBe(0);
   });

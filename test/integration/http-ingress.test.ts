@@ -8,7 +8,10 @@ import { LivepipeError } from '../../src/errors.js';
 
 const started: HttpIngressSource[] = [];
 
-async function startSource(sink: EventSink, options: { path?: string; maxBodyBytes?: number; token?: string } = {}): Promise<HttpIngressSource> {
+async function startSource(
+  sink: EventSink,
+  options: { path?: string; maxBodyBytes?: number; token?: string } = {},
+): Promise<HttpIngressSource> {
   const source = new HttpIngressSource('ingress', { host: '127.0.0.1', port: 0, ...options });
   await source.start(sink);
   started.push(source);
@@ -20,7 +23,15 @@ afterEach(async () => {
 });
 
 function chat(id: string, extra: Partial<LiveEvent> = {}): LiveEvent {
-  return { specversion: '1.0', id, source: '/streams/s1', type: 'live.chat', stream: 's1', data: { text: `hello ${id}` }, ...extra };
+  return {
+    specversion: '1.0',
+    id,
+    source: '/streams/s1',
+    type: 'live.chat',
+    stream: 's1',
+    data: { text: `hello ${id}` },
+    ...extra,
+  };
 }
 
 /** fetch() takes bytes as a Uint8Array view; a Buffer is one, but the DOM typings do not say so. */
@@ -105,7 +116,11 @@ describe('HttpIngressSource', () => {
     const response = await fetch(source.url, missingType);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'missing required attribute type' });
-    const badJson = await fetch(source.url, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: '{"id":' });
+    const badJson = await fetch(source.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: '{"id":',
+    });
     expect(badJson.status).toBe(400);
     expect(((await badJson.json()) as { error: string }).error).toMatch(/not valid JSON/);
     expect(received).toHaveLength(0);
@@ -114,7 +129,11 @@ describe('HttpIngressSource', () => {
 
   it('answers 415 for a CloudEvents format other than JSON', async () => {
     const source = await startSource(() => {});
-    const response = await fetch(source.url, { method: 'POST', headers: { 'content-type': 'application/cloudevents+avro' }, body: 'x' });
+    const response = await fetch(source.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+avro' },
+      body: 'x',
+    });
     expect(response.status).toBe(415);
     expect(((await response.json()) as { error: string }).error).toMatch(/not supported/);
   });
@@ -168,7 +187,9 @@ describe('HttpIngressSource', () => {
 
   it('refuses bad options at construction and a url before start', () => {
     expect(() => new HttpIngressSource('x', { host: '127.0.0.1', port: 70000 })).toThrow(LivepipeError);
-    expect(() => new HttpIngressSource('x', { host: '127.0.0.1', port: 0, path: 'events' })).toThrow(/must start with \//);
+    expect(() => new HttpIngressSource('x', { host: '127.0.0.1', port: 0, path: 'events' })).toThrow(
+      /must start with \//,
+    );
     expect(() => new HttpIngressSource('x', { host: '127.0.0.1', port: 0, maxBodyBytes: 0 })).toThrow(/maxBodyBytes/);
     expect(() => new HttpIngressSource('x', { host: '127.0.0.1', port: 0 }).url).toThrow(/await start/);
   });

@@ -42,31 +42,52 @@ describe.skipIf(!kafkaUp)('dead letters to a Kafka topic', () => {
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     sink = new DeliveringSink(new HttpSubscriberSink({ uri }), {
-      policy: new DeliveryPolicy({ retry: 1, backoffPolicy: 'linear', backoffDelayMs: 5, timeoutMs: 2000, retryAfterMaxMs: 0 }),
+      policy: new DeliveryPolicy({
+        retry: 1,
+        backoffPolicy: 'linear',
+        backoffDelayMs: 5,
+        timeoutMs: 2000,
+        retryAfterMaxMs: 0,
+      }),
       deadLetterSink: new KafkaDeadLetterSink({ brokers: [KAFKA_BROKER], clientId: 'livepipe-dls', topic }, 'test'),
       destination: uri,
       innerEnforcesTimeout: true,
     });
     await sink.start();
-    await sink.send({ specversion: '1.0', id: 'kdl-1', source: '/live/streams/s9', type: 'live.comment', stream: 's9', data: { text: 'lost?' } });
+    await sink.send({
+      specversion: '1.0',
+      id: 'kdl-1',
+      source: '/live/streams/s9',
+      type: 'live.comment',
+      stream: 's9',
+      data: { text: 'lost?' },
+    });
     expect(sink.counts.deadLettered).toBe(1);
 
     const consumer = kafka.consumer({ groupId: `livepipe-dls-test-${randomUUID()}` });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    const record = await new Promise<{ key: string | null; value: string; headers: Record<string, string> }>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = value.toString();
-          resolve({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', headers });
-        },
-      });
-    });
+    const record = await new Promise<{ key: string | null; value: string; headers: Record<string, string> }>(
+      (resolve) => {
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            const headers: Record<string, string> = {};
+            for (const [name, value] of Object.entries(message.headers ?? {}))
+              if (value !== undefined) headers[name] = value.toString();
+            resolve({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', headers });
+          },
+        });
+      },
+    );
     await consumer.disconnect();
     expect(record.key).toBe('s9');
     expect(JSON.parse(record.value)).toEqual({ text: 'lost?' });
-    expect(record.headers).toMatchObject({ ce_id: 'kdl-1', ce_type: 'live.comment', ce_knativeerrordest: uri, ce_knativeerrorcode: '502' });
+    expect(record.headers).toMatchObject({
+      ce_id: 'kdl-1',
+      ce_type: 'live.comment',
+      ce_knativeerrordest: uri,
+      ce_knativeerrorcode: '502',
+    });
     expect(Buffer.from(record.headers.ce_knativeerrordata!, 'base64').toString()).toBe('bad gateway');
   }, 60_000);
 });

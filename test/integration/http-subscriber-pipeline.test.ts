@@ -49,7 +49,13 @@ describe('pipeline with uri subscribers', () => {
         }
         const [event] = httpRequestToCloudEvents(request.headers, Buffer.concat(chunks));
         const text = (event!.data as { text: string }).text;
-        const reply = cloudEventToHttpMessage({ specversion: '1.0', id: `answer-${event!.id}`, source: '/services/shouter', type: 'com.example.shouted', data: { shout: text.toUpperCase() } });
+        const reply = cloudEventToHttpMessage({
+          specversion: '1.0',
+          id: `answer-${event!.id}`,
+          source: '/services/shouter',
+          type: 'com.example.shouted',
+          data: { shout: text.toUpperCase() },
+        });
         response.writeHead(200, reply.headers).end(reply.body);
       });
     });
@@ -113,16 +119,35 @@ metrics: { statusEvery: 0s }
   });
 
   it('routes the subscriber reply back through the router to the overlay', async () => {
-    const comment: LiveEvent = { specversion: '1.0', id: 'cm-1', source: '/live/streams/s1', type: 'live.comment', stream: 's1', data: { text: 'gg well played' } };
+    const comment: LiveEvent = {
+      specversion: '1.0',
+      id: 'cm-1',
+      source: '/live/streams/s1',
+      type: 'live.comment',
+      stream: 's1',
+      data: { text: 'gg well played' },
+    };
     await pipeline.ingest('test', comment);
     expect(serviceAttempts).toBe(2); // one 503, one retry that replied
     await expect.poll(() => frames.find((frame) => frame.channel === 'shouted')).toBeDefined();
     const shouted = frames.find((frame) => frame.channel === 'shouted')!;
-    expect(shouted.data).toMatchObject({ id: 'answer-cm-1', type: 'com.example.shouted', causeid: 'cm-1', data: { shout: 'GG WELL PLAYED' } });
+    expect(shouted.data).toMatchObject({
+      id: 'answer-cm-1',
+      type: 'com.example.shouted',
+      causeid: 'cm-1',
+      data: { shout: 'GG WELL PLAYED' },
+    });
   });
 
   it('applies the pipeline delivery to a trigger without its own and dead-letters to its file', async () => {
-    const gift: LiveEvent = { specversion: '1.0', id: 'gift-1', source: '/live/streams/s1', type: 'live.gift', stream: 's1', data: { gift: { value: 5 } } };
+    const gift: LiveEvent = {
+      specversion: '1.0',
+      id: 'gift-1',
+      source: '/live/streams/s1',
+      type: 'live.gift',
+      stream: 's1',
+      data: { gift: { value: 5 } },
+    };
     await pipeline.ingest('test', gift);
     expect(brokenAttempts).toBe(2); // pipeline delivery: retry 1
     const lines = (await readFile(join(dir, 'dead-letters.jsonl'), 'utf8')).trim().split('\n');
@@ -135,11 +160,21 @@ metrics: { statusEvery: 0s }
   });
 
   it('keeps and counts an event whose dead-letter sink fails too, as dead-letter-failed', async () => {
-    const vote: LiveEvent = { specversion: '1.0', id: 'vote-1', source: '/live/streams/s1', type: 'live.vote', stream: 's1', data: { option: 'a' } };
+    const vote: LiveEvent = {
+      specversion: '1.0',
+      id: 'vote-1',
+      source: '/live/streams/s1',
+      type: 'live.vote',
+      stream: 's1',
+      data: { option: 'a' },
+    };
     const before = brokenAttempts;
     await pipeline.ingest('test', vote);
     expect(brokenAttempts - before).toBe(1 + 4); // one attempt, then the dead-letter sink's 1 + 3 retries
-    expect(pipeline.deadLetters.recent().find((letter) => letter.event?.id === 'vote-1')).toMatchObject({ reason: 'dead-letter-failed', destination: `http:${brokenUrl}` });
+    expect(pipeline.deadLetters.recent().find((letter) => letter.event?.id === 'vote-1')).toMatchObject({
+      reason: 'dead-letter-failed',
+      destination: `http:${brokenUrl}`,
+    });
     const metrics = await (await fetch(`${pipeline.overlay.url}/metrics`)).text();
     expect(metrics).toMatch(/livepipe_events_dropped_total\{[^}]*reason="dead-letter-failed"[^}]*\} 1/);
   });

@@ -61,15 +61,38 @@ afterAll(async () => {
 });
 
 function comment(id: string): LiveEvent {
-  return { specversion: '1.0', id, source: '/live/streams/s1', type: 'live.comment', stream: 's1', data: { text: 'hello there' } };
+  return {
+    specversion: '1.0',
+    id,
+    source: '/live/streams/s1',
+    type: 'live.comment',
+    stream: 's1',
+    data: { text: 'hello there' },
+  };
 }
 
-const FAST: DeliveryPolicyOptions = { retry: 3, backoffPolicy: 'exponential', backoffDelayMs: 5, timeoutMs: 2000, retryAfterMaxMs: 5000 };
+const FAST: DeliveryPolicyOptions = {
+  retry: 3,
+  backoffPolicy: 'exponential',
+  backoffDelayMs: 5,
+  timeoutMs: 2000,
+  retryAfterMaxMs: 5000,
+};
 
-async function delivering(uri: string, policy: Partial<DeliveryPolicyOptions>, deadLetterSink?: Sink, format: 'binary' | 'structured' = 'binary'): Promise<DeliveringSink> {
+async function delivering(
+  uri: string,
+  policy: Partial<DeliveryPolicyOptions>,
+  deadLetterSink?: Sink,
+  format: 'binary' | 'structured' = 'binary',
+): Promise<DeliveringSink> {
   const options = { ...FAST, ...policy };
   const inner = new HttpSubscriberSink({ uri, format, timeoutMs: options.timeoutMs });
-  const sink = new DeliveringSink(inner, { policy: new DeliveryPolicy(options), deadLetterSink, destination: uri, innerEnforcesTimeout: true });
+  const sink = new DeliveringSink(inner, {
+    policy: new DeliveryPolicy(options),
+    deadLetterSink,
+    destination: uri,
+    innerEnforcesTimeout: true,
+  });
   sinks.push(sink);
   await sink.start();
   return sink;
@@ -81,7 +104,10 @@ function answer(response: ServerResponse, status: number, body = '', headers: Re
 
 async function fileLetters(path: string): Promise<LiveEvent[]> {
   const text = await readFile(path, 'utf8');
-  return text.trim().split('\n').map((line) => JSON.parse(line) as LiveEvent);
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as LiveEvent);
 }
 
 describe('HTTP subscriber delivery', () => {
@@ -100,7 +126,13 @@ describe('HTTP subscriber delivery', () => {
     const sink = await delivering(target.url, { retry: 0 });
     await sink.send(comment('b1'));
     const [request] = target.received;
-    expect(request!.headers).toMatchObject({ 'ce-specversion': '1.0', 'ce-id': 'b1', 'ce-type': 'live.comment', 'content-type': 'application/json', prefer: 'reply' });
+    expect(request!.headers).toMatchObject({
+      'ce-specversion': '1.0',
+      'ce-id': 'b1',
+      'ce-type': 'live.comment',
+      'content-type': 'application/json',
+      prefer: 'reply',
+    });
     expect(JSON.parse(request!.body.toString())).toEqual({ text: 'hello there' });
   });
 
@@ -111,7 +143,10 @@ describe('HTTP subscriber delivery', () => {
     const [request] = target.received;
     expect(request!.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
     expect(request!.headers['ce-id']).toBeUndefined();
-    expect(httpRequestToCloudEvents(request!.headers, request!.body)[0]).toMatchObject({ id: 's1', data: { text: 'hello there' } });
+    expect(httpRequestToCloudEvents(request!.headers, request!.body)[0]).toMatchObject({
+      id: 's1',
+      data: { text: 'hello there' },
+    });
   });
 
   it('dead-letters to a JSONL file with the knativeerror* extensions after the retries are spent', async () => {
@@ -122,7 +157,13 @@ describe('HTTP subscriber delivery', () => {
     expect(target.received).toHaveLength(3);
     const [letter, ...more] = await fileLetters(path);
     expect(more).toEqual([]);
-    expect(letter).toMatchObject({ id: 'dead-1', type: 'live.comment', knativeerrordest: target.url, knativeerrorcode: 503, data: { text: 'hello there' } });
+    expect(letter).toMatchObject({
+      id: 'dead-1',
+      type: 'live.comment',
+      knativeerrordest: target.url,
+      knativeerrorcode: 503,
+      data: { text: 'hello there' },
+    });
     expect(Buffer.from(letter!.knativeerrordata as string, 'base64').toString()).toBe('subscriber overloaded');
     expect(sink.counts).toMatchObject({ delivered: 0, retries: 2, deadLettered: 1 });
   });
@@ -178,7 +219,9 @@ describe('HTTP subscriber delivery', () => {
   });
 
   it('waits for Retry-After on a 429 instead of the shorter backoff', async () => {
-    const target = await serve((_req, index, res) => (index === 0 ? answer(res, 429, '', { 'retry-after': '1' }) : answer(res, 202)));
+    const target = await serve((_req, index, res) =>
+      index === 0 ? answer(res, 429, '', { 'retry-after': '1' }) : answer(res, 202),
+    );
     const sink = await delivering(target.url, { retry: 1, backoffDelayMs: 1 });
     await sink.send(comment('ra1'));
     expect(target.received).toHaveLength(2);
@@ -194,7 +237,9 @@ describe('HTTP subscriber delivery', () => {
     expect(sink.counts.retries).toBe(2);
     const [letter] = await fileLetters(path);
     expect(letter).toMatchObject({ id: 'n1', knativeerrorcode: 500, knativeerrordest: closed.url });
-    expect(Buffer.from(letter!.knativeerrordata as string, 'base64').toString()).toMatch(/^dispatch error: .*ECONNREFUSED/);
+    expect(Buffer.from(letter!.knativeerrordata as string, 'base64').toString()).toMatch(
+      /^dispatch error: .*ECONNREFUSED/,
+    );
   });
 
   it('rejects send() without a dead-letter sink, so the pipeline keeps the event', async () => {
@@ -216,15 +261,27 @@ describe('HTTP subscriber delivery', () => {
 
   it('returns the reply event of a 2xx answer (binary mode)', async () => {
     const target = await serve((req, _i, res) => {
-      const reply = cloudEventToHttpMessage({ specversion: '1.0', id: `reply-of-${String(req.headers['ce-id'])}`, source: '/subscriber', type: 'com.example.answer', data: { ok: true } });
+      const reply = cloudEventToHttpMessage({
+        specversion: '1.0',
+        id: `reply-of-${String(req.headers['ce-id'])}`,
+        source: '/subscriber',
+        type: 'com.example.answer',
+        data: { ok: true },
+      });
       res.writeHead(200, reply.headers).end(reply.body);
     });
     const sink = await delivering(target.url, { retry: 0 });
-    await expect(sink.send(comment('q1'))).resolves.toMatchObject({ id: 'reply-of-q1', type: 'com.example.answer', data: { ok: true } });
+    await expect(sink.send(comment('q1'))).resolves.toMatchObject({
+      id: 'reply-of-q1',
+      type: 'com.example.answer',
+      data: { ok: true },
+    });
   });
 
   it('returns nothing for a 2xx answer that is not a CloudEvent', async () => {
-    const target = await serve((_req, _i, res) => answer(res, 200, '{"just":"json"}', { 'content-type': 'application/json' }));
+    const target = await serve((_req, _i, res) =>
+      answer(res, 200, '{"just":"json"}', { 'content-type': 'application/json' }),
+    );
     const sink = await delivering(target.url, { retry: 0 });
     await expect(sink.send(comment('q2'))).resolves.toBeUndefined();
   });

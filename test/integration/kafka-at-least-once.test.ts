@@ -29,14 +29,19 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
 
 /** `livepipe run` from the sources (tsx), so the test needs no build; output kept for failure messages. */
 function runPipeline(file: string, output: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'run', file, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'run', file, '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   return child;
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 describe.skipIf(!kafkaUp)('Kafka source at least once across a SIGKILL', () => {
@@ -52,7 +57,13 @@ describe.skipIf(!kafkaUp)('Kafka source at least once across a SIGKILL', () => {
   beforeAll(async () => {
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: input, numPartitions: 3 }, { topic: output, numPartitions: 3 }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: input, numPartitions: 3 },
+        { topic: output, numPartitions: 3 },
+      ],
+    });
   });
 
   afterAll(async () => {
@@ -68,7 +79,10 @@ describe.skipIf(!kafkaUp)('Kafka source at least once across a SIGKILL', () => {
   it('relays every produced id at least once when the pipeline is killed mid-stream and restarted', async () => {
     directory = await mkdtemp(join(tmpdir(), 'livepipe-kafka-'));
     const file = join(directory, 'relay.yaml');
-    const yaml = (await readFile(FIXTURE, 'utf8')).replaceAll('__TOPIC__', input).replaceAll('__OUT_TOPIC__', output).replaceAll('__GROUP__', `lp-relay-${run}`);
+    const yaml = (await readFile(FIXTURE, 'utf8'))
+      .replaceAll('__TOPIC__', input)
+      .replaceAll('__OUT_TOPIC__', output)
+      .replaceAll('__GROUP__', `lp-relay-${run}`);
     await writeFile(file, yaml);
 
     const simulator = new InteractionSimulator(produceSimulatorSpec(SIMULATION));
@@ -88,11 +102,21 @@ describe.skipIf(!kafkaUp)('Kafka source at least once across a SIGKILL', () => {
     const logs: string[] = [];
     const first = runPipeline(file, logs);
     children.push(first);
-    const producing = produceInteractions({ topic: input, brokers: [KAFKA_BROKER], count: EVENTS, mode: 'binary', progressEvery: 0, ...SIMULATION });
+    const producing = produceInteractions({
+      topic: input,
+      brokers: [KAFKA_BROKER],
+      count: EVENTS,
+      mode: 'binary',
+      progressEvery: 0,
+      ...SIMULATION,
+    });
 
     await waitFor(() => relayed.size >= EVENTS / 4, 60_000);
     const beforeKill = relayed.size;
-    expect(beforeKill, `the first pipeline relayed too little before the kill:\n${logs.join('')}`).toBeGreaterThanOrEqual(EVENTS / 4);
+    expect(
+      beforeKill,
+      `the first pipeline relayed too little before the kill:\n${logs.join('')}`,
+    ).toBeGreaterThanOrEqual(EVENTS / 4);
     first.kill('SIGKILL');
     await exited(first);
     expect(first.signalCode).toBe('SIGKILL');
@@ -110,7 +134,9 @@ describe.skipIf(!kafkaUp)('Kafka source at least once across a SIGKILL', () => {
     expect(missing.slice(0, 10), `${missing.length} ids lost:\n${logs.join('').slice(-4000)}`).toEqual([]);
     let duplicates = 0;
     for (const count of relayed.values()) duplicates += count - 1;
-    console.log(`kafka at-least-once: ${EVENTS} produced, ${atKill} relayed before SIGKILL, ${duplicates} duplicates after the restart, 0 lost`);
+    console.log(
+      `kafka at-least-once: ${EVENTS} produced, ${atKill} relayed before SIGKILL, ${duplicates} duplicates after the restart, 0 lost`,
+    );
     // Commits happened before the crash: the restart re-read far less than it had already relayed.
     expect(duplicates).toBeLessThan(atKill);
   }, 180_000);

@@ -62,15 +62,46 @@ describe.skipIf(!kafkaUp)('pipeline with a Kafka source on a real broker', () =>
       ],
     });
 
-    await produceInteractions({ topic: topics.main, brokers: [KAFKA_BROKER], count: EVENTS, mode: 'binary', progressEvery: 0, ...SIMULATION });
-    await produceInteractions({ topic: topics.plain, brokers: [KAFKA_BROKER], count: PLAIN_EVENTS, mode: 'plain', progressEvery: 0, ...SIMULATION });
-    const good = (id: string) => cloudEventToKafkaRecord({ specversion: '1.0', id, source: '/test/poison', type: 'live.join', stream: 'stream-1', data: { viewer: { id: 'v1' } } });
+    await produceInteractions({
+      topic: topics.main,
+      brokers: [KAFKA_BROKER],
+      count: EVENTS,
+      mode: 'binary',
+      progressEvery: 0,
+      ...SIMULATION,
+    });
+    await produceInteractions({
+      topic: topics.plain,
+      brokers: [KAFKA_BROKER],
+      count: PLAIN_EVENTS,
+      mode: 'plain',
+      progressEvery: 0,
+      ...SIMULATION,
+    });
+    const good = (id: string) =>
+      cloudEventToKafkaRecord({
+        specversion: '1.0',
+        id,
+        source: '/test/poison',
+        type: 'live.join',
+        stream: 'stream-1',
+        data: { viewer: { id: 'v1' } },
+      });
     await producer.send({
       topic: topics.poison,
       messages: [
         good(`before-poison-${run}`),
         { key: 'stream-1', value: Buffer.from('{"text": not json'), headers: { 'content-type': 'application/json' } },
-        { key: 'stream-1', value: Buffer.from('{}'), headers: { ce_specversion: '1.0', ce_type: 'live.join', ce_source: '/test/poison', 'content-type': 'application/json' } },
+        {
+          key: 'stream-1',
+          value: Buffer.from('{}'),
+          headers: {
+            ce_specversion: '1.0',
+            ce_type: 'live.join',
+            ce_source: '/test/poison',
+            'content-type': 'application/json',
+          },
+        },
         good(`after-poison-${run}`),
       ],
     });
@@ -118,7 +149,9 @@ describe.skipIf(!kafkaUp)('pipeline with a Kafka source on a real broker', () =>
     if (allSeenAt > 0) {
       const seconds = (allSeenAt - startedAt) / 1000;
       const flowing = (allSeenAt - firstSeenAt) / 1000;
-      console.log(`kafka e2e: ${EVENTS} interactions from 4 partitions to the overlay in ${seconds.toFixed(2)} s from start (group join included), ${flowing.toFixed(2)} s first to last (${Math.round(EVENTS / flowing)} events/s)`);
+      console.log(
+        `kafka e2e: ${EVENTS} interactions from 4 partitions to the overlay in ${seconds.toFixed(2)} s from start (group join included), ${flowing.toFixed(2)} s first to last (${Math.round(EVENTS / flowing)} events/s)`,
+      );
     }
   }, 120_000);
 
@@ -142,7 +175,12 @@ describe.skipIf(!kafkaUp)('pipeline with a Kafka source on a real broker', () =>
 
     const body = (await (await fetch(`${pipeline!.overlay.url}/deadletters`)).json()) as {
       total: number;
-      recent: Array<{ reason: string; destination: string; message: string; raw?: { position?: string; value?: string } }>;
+      recent: Array<{
+        reason: string;
+        destination: string;
+        message: string;
+        raw?: { position?: string; value?: string };
+      }>;
     };
     const poison = body.recent.filter((letter) => letter.raw?.position?.startsWith(`${topics.poison}/`));
     expect(poison.map((letter) => letter.raw?.position)).toEqual([`${topics.poison}/0@1`, `${topics.poison}/0@2`]);
@@ -174,7 +212,9 @@ describe.skipIf(!kafkaUp)('pipeline with a Kafka source on a real broker', () =>
     for (const record of dlq) {
       expect(record.headers.knativeerrorcode).toBe('decode-error');
       expect(record.headers.knativeerrordest).toBe('source:kafka-in');
-      expect(Buffer.from(record.headers.knativeerrordata ?? '', 'base64').toString()).toBe(letterOf(record.value).message);
+      expect(Buffer.from(record.headers.knativeerrordata ?? '', 'base64').toString()).toBe(
+        letterOf(record.value).message,
+      );
     }
     expect(dlq[1]!.headers.ce_type).toBe('live.join');
   }, 120_000);

@@ -37,12 +37,21 @@ class RecordingContext implements SourceContext {
   settle: (delivery: Delivery) => Promise<void> = () => sleep(2);
 
   deliver(event: LiveEvent): Promise<void> {
-    const delivery = { event, partition: event.knativekafkapartition as number, offset: event.knativekafkaoffset as number };
+    const delivery = {
+      event,
+      partition: event.knativekafkapartition as number,
+      offset: event.knativekafkaoffset as number,
+    };
     this.deliveries.push(delivery);
     const now = (this.concurrent.get(delivery.partition) ?? 0) + 1;
     this.concurrent.set(delivery.partition, now);
-    this.maxConcurrentByPartition.set(delivery.partition, Math.max(now, this.maxConcurrentByPartition.get(delivery.partition) ?? 0));
-    return this.settle(delivery).then(() => void this.concurrent.set(delivery.partition, this.concurrent.get(delivery.partition)! - 1));
+    this.maxConcurrentByPartition.set(
+      delivery.partition,
+      Math.max(now, this.maxConcurrentByPartition.get(delivery.partition) ?? 0),
+    );
+    return this.settle(delivery).then(
+      () => void this.concurrent.set(delivery.partition, this.concurrent.get(delivery.partition)! - 1),
+    );
   }
 
   capacity(): Promise<void> | undefined {
@@ -82,14 +91,34 @@ describe.skipIf(!kafkaUp)('Kafka source on a real broker', () => {
   /** `count` binary CloudEvents spread over partitions by key; ids e-0 … e-(count-1). */
   async function produceEvents(topicName: string, count: number, partitions: number): Promise<void> {
     const messages = Array.from({ length: count }, (_, index) => ({
-      ...cloudEventToKafkaRecord({ specversion: '1.0', id: `e-${index}`, source: '/test', type: 'live.like', data: { index } }),
+      ...cloudEventToKafkaRecord({
+        specversion: '1.0',
+        id: `e-${index}`,
+        source: '/test',
+        type: 'live.like',
+        data: { index },
+      }),
       partition: index % partitions,
     }));
     await producer.send({ topic: topicName, messages });
   }
 
-  function startSource(name: string, topics: string[], options: Record<string, unknown>, context: SourceContext): Promise<void> {
-    source = new KafkaSource(name, kafkaSourceSchema.parse({ brokers: [KAFKA_BROKER], topics, consumerGroup: `lp-${name}-${run}`, initialOffset: 'earliest', ...options }));
+  function startSource(
+    name: string,
+    topics: string[],
+    options: Record<string, unknown>,
+    context: SourceContext,
+  ): Promise<void> {
+    source = new KafkaSource(
+      name,
+      kafkaSourceSchema.parse({
+        brokers: [KAFKA_BROKER],
+        topics,
+        consumerGroup: `lp-${name}-${run}`,
+        initialOffset: 'earliest',
+        ...options,
+      }),
+    );
     return source.start(() => undefined, context);
   }
 
@@ -137,11 +166,19 @@ describe.skipIf(!kafkaUp)('Kafka source on a real broker', () => {
     await source!.stop();
     expect(context.deliveries.length).toBe(150);
     for (const partition of [0, 1, 2]) {
-      const offsets = context.deliveries.filter((delivery) => delivery.partition === partition).map((delivery) => delivery.offset);
+      const offsets = context.deliveries
+        .filter((delivery) => delivery.partition === partition)
+        .map((delivery) => delivery.offset);
       expect(offsets).toEqual(Array.from({ length: 50 }, (_, index) => index));
       expect(context.maxConcurrentByPartition.get(partition)).toBe(1);
     }
-    expect(await committed(`lp-ordered-${run}`, name)).toEqual(new Map([[0, '50'], [1, '50'], [2, '50']]));
+    expect(await committed(`lp-ordered-${run}`, name)).toEqual(
+      new Map([
+        [0, '50'],
+        [1, '50'],
+        [2, '50'],
+      ]),
+    );
   }, 60_000);
 
   it('keeps at most maxInFlight events of a partition in flight when unordered', async () => {
@@ -164,7 +201,12 @@ describe.skipIf(!kafkaUp)('Kafka source on a real broker', () => {
     await produceEvents(name, 100, 1);
     const context = new RecordingContext();
     context.settle = (delivery) => (delivery.offset === 40 ? new Promise<void>(() => undefined) : sleep(1));
-    await startSource('held', [name], { ordering: 'unordered', maxInFlight: 200, commitInterval: '20ms', drainTimeout: '200ms' }, context);
+    await startSource(
+      'held',
+      [name],
+      { ordering: 'unordered', maxInFlight: 200, commitInterval: '20ms', drainTimeout: '200ms' },
+      context,
+    );
     await waitFor(() => context.deliveries.length >= 100);
     await sleep(300);
     expect((await committed(`lp-held-${run}`, name)).get(0)).toBe('40');
@@ -185,6 +227,8 @@ describe.skipIf(!kafkaUp)('Kafka source on a real broker', () => {
     open();
     await waitFor(() => context.deliveries.length >= 20);
     await source!.stop();
-    expect(context.deliveries.map((delivery) => delivery.offset).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index));
+    expect(context.deliveries.map((delivery) => delivery.offset).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, index) => index),
+    );
   }, 60_000);
 });

@@ -22,7 +22,9 @@ const SCREENSHOT = '/tmp/livepipe-overlay.png';
 const hasChromium = existsSync(CHROMIUM);
 const mustRun = process.env.CI === 'true';
 if (!hasChromium && !mustRun) {
-  console.warn(`overlay browser tests skipped: ${CHROMIUM} is missing; run deploy/local/install-chromium to install it.`);
+  console.warn(
+    `overlay browser tests skipped: ${CHROMIUM} is missing; run deploy/local/install-chromium to install it.`,
+  );
 }
 
 interface OverlayState {
@@ -39,7 +41,14 @@ interface OverlayState {
   errors: number;
 }
 
-function comment(id: string, name: string, text: string, label: string, moderation: 'ok' | 'flagged', level = 3): unknown {
+function comment(
+  id: string,
+  name: string,
+  text: string,
+  label: string,
+  moderation: 'ok' | 'flagged',
+  level = 3,
+): unknown {
   return {
     id,
     type: 'ai.sentiment.result',
@@ -54,7 +63,9 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
 
   beforeAll(async () => {
     if (!hasChromium) {
-      throw new Error(`${CHROMIUM} is missing and CI=true: run deploy/local/install-chromium (as root) before the tests.`);
+      throw new Error(
+        `${CHROMIUM} is missing and CI=true: run deploy/local/install-chromium (as root) before the tests.`,
+      );
     }
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
@@ -91,7 +102,12 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
     await open('stream-1');
     // Published before the page opens: the snapshot's latest-per-channel must show them at once.
     server.publish('stream-1', 'hype', { hype: 0.2, likesPerSec: 3, giftValuePerSec: 0 });
-    server.publish('stream-1', 'poll', { pollId: 'p1', question: 'Next map?', tallies: { Dust: 1, Inferno: 0 }, total: 1 });
+    server.publish('stream-1', 'poll', {
+      pollId: 'p1',
+      question: 'Next map?',
+      tallies: { Dust: 1, Inferno: 0 },
+      total: 1,
+    });
     server.publish('other-stream', 'comments', comment('x1', 'intruder', 'not for this room', 'positive', 'ok'));
 
     await page.goto(server.overlayUrl('stream-1'));
@@ -105,7 +121,12 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
     server.publish('stream-1', 'comments', comment('c2', 'troll42', abusive, 'negative', 'flagged'));
     server.publish('stream-1', 'comments', comment('c3', '<b>Bob</b>', injection, 'neutral', 'ok'));
     server.publish('stream-1', 'hype', { hype: 0.73, likesPerSec: 41.26, giftValuePerSec: 120, viewers: 5321 });
-    server.publish('stream-1', 'poll', { pollId: 'p1', question: 'Next map?', tallies: { Dust: 30, Inferno: 10 }, total: 40 });
+    server.publish('stream-1', 'poll', {
+      pollId: 'p1',
+      question: 'Next map?',
+      tallies: { Dust: 30, Inferno: 10 },
+      total: 40,
+    });
     const last = server.publish('stream-1', 'gift-alert', {
       id: 'g1',
       type: 'live.gift',
@@ -152,7 +173,16 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
     expect(await page.locator('#gift-alert .gift-alert-text').textContent()).toBe('Carla sent 2 × Rocket (500 coins)');
 
     const overlay = await state();
-    expect(overlay).toMatchObject({ stream: 'stream-1', connected: true, snapshots: 1, comments: 3, flagged: 1, giftAlerts: 1, gaps: 0, errors: 0 });
+    expect(overlay).toMatchObject({
+      stream: 'stream-1',
+      connected: true,
+      snapshots: 1,
+      comments: 3,
+      flagged: 1,
+      giftAlerts: 1,
+      gaps: 0,
+      errors: 0,
+    });
     expect(await page.content()).not.toContain('not for this room');
 
     // Transparent: the page paints no background, so pixels away from the panels have alpha 0.
@@ -162,19 +192,22 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
     ]);
     expect(backgrounds).toEqual(['rgba(0, 0, 0, 0)', 'rgba(0, 0, 0, 0)']);
     const png = await page.screenshot({ path: SCREENSHOT, omitBackground: true });
-    const alphas = await page.evaluate(async (dataUrl) => {
-      const image = new Image();
-      image.src = dataUrl;
-      await image.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = image.width;
-      canvas.height = image.height;
-      const context = canvas.getContext('2d');
-      if (context === null) throw new Error('no 2d context');
-      context.drawImage(image, 0, 0);
-      const alphaAt = (x: number, y: number): number => context.getImageData(x, y, 1, 1).data[3] ?? -1;
-      return { empty: alphaAt(960, 540), hypePanel: alphaAt(1650, 60) };
-    }, `data:image/png;base64,${png.toString('base64')}`);
+    const alphas = await page.evaluate(
+      async (dataUrl) => {
+        const image = new Image();
+        image.src = dataUrl;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = image.width;
+        canvas.height = image.height;
+        const context = canvas.getContext('2d');
+        if (context === null) throw new Error('no 2d context');
+        context.drawImage(image, 0, 0);
+        const alphaAt = (x: number, y: number): number => context.getImageData(x, y, 1, 1).data[3] ?? -1;
+        return { empty: alphaAt(960, 540), hypePanel: alphaAt(1650, 60) };
+      },
+      `data:image/png;base64,${png.toString('base64')}`,
+    );
     expect(alphas.empty).toBe(0);
     expect(alphas.hypePanel).toBeGreaterThan(0);
   });
@@ -215,7 +248,9 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
     server.publish('stream-2', 'comments', comment('a4', 'Ana', 'four', 'positive', 'ok'));
     server.publish('stream-2', 'comments', comment('a5', 'Ana', 'five', 'positive', 'ok'));
     server.publish('stream-2', 'comments', comment('a6', 'Ana', 'six', 'positive', 'ok'));
-    await page.waitForFunction(() => (window as unknown as { __overlayState: { gaps: number } }).__overlayState.gaps === 1);
+    await page.waitForFunction(
+      () => (window as unknown as { __overlayState: { gaps: number } }).__overlayState.gaps === 1,
+    );
     dropSeq = -1;
     await waitForSeq(6);
     expect(urls.at(-1)).toContain('since=4');

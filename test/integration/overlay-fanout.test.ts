@@ -32,7 +32,11 @@ async function startInstance(ns = namespace): Promise<{ server: OverlayServer; f
 }
 
 /** Connects a client and collects the messages (not snapshots) it receives. */
-async function connectClient(server: OverlayServer, stream: string, since?: number): Promise<{ messages: OverlayMessage[]; snapshots: number }> {
+async function connectClient(
+  server: OverlayServer,
+  stream: string,
+  since?: number,
+): Promise<{ messages: OverlayMessage[]; snapshots: number }> {
   const query = since === undefined ? '' : `&since=${since}`;
   const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws?stream=${encodeURIComponent(stream)}${query}`);
   clients.push(ws);
@@ -71,20 +75,27 @@ describe.skipIf(skip)('overlay fan-out through Redis', () => {
     }
     a.server.publish('live-2', 'chat', { n: 'other' });
 
-    await until(() => onA.messages.length >= 10 && onB.messages.length >= 10 && otherStream.messages.length >= 1, 'all messages');
+    await until(
+      () => onA.messages.length >= 10 && onB.messages.length >= 10 && otherStream.messages.length >= 1,
+      'all messages',
+    );
     // Anything extra (an echo) would arrive right behind; give it the chance.
     await new Promise((resolve) => setTimeout(resolve, 100));
 
     for (const client of [onA, onB]) {
       expect(client.messages).toHaveLength(10);
       expect(client.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-      expect(new Set(client.messages.map((m) => (m.data as { n: number }).n))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+      expect(new Set(client.messages.map((m) => (m.data as { n: number }).n))).toEqual(
+        new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
+      );
       expect(client.messages.every((m) => m.stream === 'live-1' && m.channel === 'chat')).toBe(true);
     }
     // Same numbering, same order, same timestamps on both instances.
     expect(onB.messages).toEqual(onA.messages);
     // Each publishing instance's own messages keep their publish order.
-    const fromA = onA.messages.filter((m) => (m.data as { from: string }).from === 'a').map((m) => (m.data as { n: number }).n);
+    const fromA = onA.messages
+      .filter((m) => (m.data as { from: string }).from === 'a')
+      .map((m) => (m.data as { n: number }).n);
     expect(fromA).toEqual([0, 2, 4, 6, 8]);
     expect(otherStream.messages.map((m) => m.data)).toEqual([{ n: 'other' }]);
     expect(a.fanout.stats()).toMatchObject({ published: 6, failed: 0, received: 11, malformed: 0 });

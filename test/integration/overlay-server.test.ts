@@ -25,7 +25,13 @@ afterEach(async () => {
 });
 
 async function startServer(options: Partial<OverlayOptions> = {}): Promise<OverlayServer> {
-  const server = new OverlayServer({ host: '127.0.0.1', port: 0, snapshotSize: 5, logger: pino({ level: 'silent' }), ...options });
+  const server = new OverlayServer({
+    host: '127.0.0.1',
+    port: 0,
+    snapshotSize: 5,
+    logger: pino({ level: 'silent' }),
+    ...options,
+  });
   servers.push(server);
   await server.start();
   return server;
@@ -104,7 +110,10 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
  * A WebSocket client at the TCP level that stops reading after its handshake: the kernel buffers
  * fill, then the server's send buffer grows, exactly like an overlay on a stalled network.
  */
-function rawClient(server: OverlayServer, stream: string): { socket: Socket; received: Buffer[]; closed: () => boolean } {
+function rawClient(
+  server: OverlayServer,
+  stream: string,
+): { socket: Socket; received: Buffer[]; closed: () => boolean } {
   const { port } = new URL(server.url);
   const socket = connect(Number(port), '127.0.0.1');
   sockets.push(socket);
@@ -263,11 +272,15 @@ describe('OverlayServer WebSocket hub', () => {
     const server = await startServer();
     const noStream = new WebSocket(`${server.url.replace('http:', 'ws:')}/ws`);
     sockets.push(noStream);
-    const status = await new Promise<number>((resolve) => noStream.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    const status = await new Promise<number>((resolve) =>
+      noStream.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
     expect(status).toBe(400);
     const wrongPath = new WebSocket(`${server.url.replace('http:', 'ws:')}/socket?stream=a`);
     sockets.push(wrongPath);
-    const status404 = await new Promise<number>((resolve) => wrongPath.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    const status404 = await new Promise<number>((resolve) =>
+      wrongPath.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
     expect(status404).toBe(404);
   });
 });

@@ -68,12 +68,17 @@ describe.skipIf(skip)('two pipeline instances with overlay.redis', () => {
       const events = Array.from({ length: PER_INSTANCE }, (_, i) => comment(`instance${index}-${i}`));
       expected.push(...events.map((event) => event.id));
       const message = cloudEventsToHttpBatchMessage(events);
-      const response = await fetch(pipeline.ingressUrls()[0]!.url, { method: 'POST', headers: message.headers, body: new Uint8Array(message.body!) });
+      const response = await fetch(pipeline.ingressUrls()[0]!.url, {
+        method: 'POST',
+        headers: message.headers,
+        body: new Uint8Array(message.body!),
+      });
       expect(response.status).toBe(202);
     }
 
     const deadline = Date.now() + 30_000;
-    const complete = () => received.every((seen) => seen.all.length >= expected.length && seen.comments.length >= expected.length);
+    const complete = () =>
+      received.every((seen) => seen.all.length >= expected.length && seen.comments.length >= expected.length);
     while (!complete() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 
     expected.sort();

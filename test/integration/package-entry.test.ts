@@ -16,7 +16,13 @@ describe('package main entry', () => {
     const { compileTriggerFilter } = (await entry()) as {
       compileTriggerFilter: (trigger: object) => (event: Record<string, unknown>) => boolean;
     };
-    const gift = { specversion: '1.0', id: '1', source: '/live/streams/s1', type: 'live.gift', data: { gift: { value: 150 }, viewer: { level: 5 } } };
+    const gift = {
+      specversion: '1.0',
+      id: '1',
+      source: '/live/streams/s1',
+      type: 'live.gift',
+      data: { gift: { value: 150 }, viewer: { level: 5 } },
+    };
     const like = { ...gift, type: 'live.like', data: { count: 3 } };
 
     const exact = compileTriggerFilter({ filters: [{ exact: { type: 'live.gift' } }] });
@@ -25,10 +31,14 @@ describe('package main entry', () => {
     const legacy = compileTriggerFilter({ filter: { attributes: { type: 'live.like', source: '' } } });
     expect([legacy(gift), legacy(like)]).toEqual([false, true]);
 
-    const cel = compileTriggerFilter({ filters: [{ cel: 'event.data.gift.value >= 100 && event.data.viewer.level >= 3' }] });
+    const cel = compileTriggerFilter({
+      filters: [{ cel: 'event.data.gift.value >= 100 && event.data.viewer.level >= 3' }],
+    });
     expect([cel(gift), cel(like)]).toEqual([true, false]);
 
-    const nested = compileTriggerFilter({ filters: [{ all: [{ prefix: { type: 'live.' } }, { not: { suffix: { type: '.like' } } }] }] });
+    const nested = compileTriggerFilter({
+      filters: [{ all: [{ prefix: { type: 'live.' } }, { not: { suffix: { type: '.like' } } }] }],
+    });
     expect([nested(gift), nested(like)]).toEqual([true, false]);
 
     expect(() => compileTriggerFilter({ filters: [{ cel: 'event.data.gift.value >=' }] })).toThrow(/CEL/);
@@ -62,7 +72,9 @@ describe('package main entry', () => {
       kafkaheaderxregion: 'eu',
       data: { text: 'hi' },
     });
-    const filter = compileTriggerFilter({ filters: [{ cel: 'event.data.text == "hi" && event.kafkaheaderxregion == "eu"' }] });
+    const filter = compileTriggerFilter({
+      filters: [{ cel: 'event.data.text == "hi" && event.kafkaheaderxregion == "eu"' }],
+    });
     expect(filter(event)).toBe(true);
   });
 });

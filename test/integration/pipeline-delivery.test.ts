@@ -60,7 +60,11 @@ describe('pipeline delivery', () => {
   });
 
   it('returns nothing to wait for when no model is involved', () => {
-    const like: LiveEvent = { ...comment('delivery-3', ''), type: 'live.like', data: { viewer: { id: 'v' }, count: 1 } };
+    const like: LiveEvent = {
+      ...comment('delivery-3', ''),
+      type: 'live.like',
+      data: { viewer: { id: 'v' }, count: 1 },
+    };
     expect(pipeline.ingest('test', like)).toBeUndefined();
   });
 
@@ -91,7 +95,10 @@ describe('pipeline under budgets.policy shed', () => {
 
   it('dead-letters an event already older than the e2e budget instead of running the model', async () => {
     const droppedBefore = pipeline.metrics.eventsDroppedTotal;
-    const stale = { ...comment('shed-1', 'this stream is amazing'), ingesttime: Date.now() - 10 * pipeline.spec.budgets.e2e };
+    const stale = {
+      ...comment('shed-1', 'this stream is amazing'),
+      ingesttime: Date.now() - 10 * pipeline.spec.budgets.e2e,
+    };
     await pipeline.ingest('test', stale);
     expect(pipeline.metrics.eventsDroppedTotal).toBe(droppedBefore + 1);
     const letter = pipeline.deadLetters.recent().find((entry) => entry.event?.id === 'shed-1');

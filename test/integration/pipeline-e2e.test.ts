@@ -81,7 +81,7 @@ describe('embedded pipeline end to end', () => {
     }
   });
 
-  it('alerts on exactly the watched stream\'s gifts worth 100 coins or more (CEL on data)', async () => {
+  it("alerts on exactly the watched stream's gifts worth 100 coins or more (CEL on data)", async () => {
     const expected = generated
       .filter((event) => event.type === 'live.gift' && event.stream === WATCHED_STREAM)
       .filter((event) => (event.data as { gift: { value: number } }).gift.value >= 100)
@@ -105,8 +105,11 @@ describe('embedded pipeline end to end', () => {
     expect(messages().every((message) => message.stream === undefined || message.stream === WATCHED_STREAM)).toBe(true);
   });
 
-  it('publishes hype and poll tallies computed from the stream\'s likes, gifts and votes', () => {
-    const latest = (channel: string) => messages().filter((m) => m.channel === channel).at(-1)?.data as Record<string, unknown> | undefined;
+  it("publishes hype and poll tallies computed from the stream's likes, gifts and votes", () => {
+    const latest = (channel: string) =>
+      messages()
+        .filter((m) => m.channel === channel)
+        .at(-1)?.data as Record<string, unknown> | undefined;
     const poll = latest('poll') as { tallies: Record<string, number>; total: number } | undefined;
     expect(poll).toBeDefined();
     expect(Object.values(poll!.tallies).reduce((a, b) => a + b, 0)).toBe(poll!.total);

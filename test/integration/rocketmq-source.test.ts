@@ -9,7 +9,15 @@ import type { LiveEvent } from '../../src/events/cloudevent.js';
 import { cloudEventToRocketmqMessage } from '../../src/events/rocketmq-binding.js';
 import { DEAD_LETTER_PROPERTIES, RocketmqSource } from '../../src/sources/rocketmq.js';
 import type { SourceContext } from '../../src/sources/source.js';
-import { createTopic, ENDPOINTS, quietClientLogger, rocketmqAvailable, RUN_ID, SHARED_TOPIC, waitFor } from './rocketmq-broker.js';
+import {
+  createTopic,
+  ENDPOINTS,
+  quietClientLogger,
+  rocketmqAvailable,
+  RUN_ID,
+  SHARED_TOPIC,
+  waitFor,
+} from './rocketmq-broker.js';
 
 const { Producer, SimpleConsumer } = rocketmq;
 const available = await rocketmqAvailable();
@@ -32,7 +40,15 @@ function spec(overrides: Partial<RocketmqSourceSpec>): RocketmqSourceSpec {
 }
 
 function interaction(id: string): LiveEvent {
-  return { specversion: '1.0', id, source: '/live/streams/test', type: 'live.comment', stream: 'test', datacontenttype: 'application/json', data: { text: `comment ${id}` } };
+  return {
+    specversion: '1.0',
+    id,
+    source: '/live/streams/test',
+    type: 'live.comment',
+    stream: 'test',
+    datacontenttype: 'application/json',
+    data: { text: `comment ${id}` },
+  };
 }
 
 /** A SourceContext that records what the source hands over; `hold` keeps deliveries unfinished. */
@@ -51,7 +67,12 @@ function recordingContext(options: { hold?: boolean } = {}) {
 }
 
 describe.skipIf(!available)('RocketMQ source delivery', () => {
-  const producer = new Producer({ endpoints: ENDPOINTS, namespace: '', logger: quietClientLogger, topic: SHARED_TOPIC });
+  const producer = new Producer({
+    endpoints: ENDPOINTS,
+    namespace: '',
+    logger: quietClientLogger,
+    topic: SHARED_TOPIC,
+  });
   const deadLetterTopic = `lp-dlt-${RUN_ID}`;
   const sources: RocketmqSource[] = [];
 
@@ -75,13 +96,19 @@ describe.skipIf(!available)('RocketMQ source delivery', () => {
       tag,
       body: Buffer.from('{"text": "cut off'),
       keys: [`${RUN_ID}-poison`],
-      properties: new Map([['content-type', 'application/json'], ['origin', 'test']]),
+      properties: new Map([
+        ['content-type', 'application/json'],
+        ['origin', 'test'],
+      ]),
     });
     await sendEvent(interaction(`${RUN_ID}-good-1`), tag);
     await sendEvent(interaction(`${RUN_ID}-good-2`), tag);
 
     const { context, delivered, deadLetters } = recordingContext();
-    const source = new RocketmqSource('poison-test', spec({ tag, consumerGroup: `lp-poison-${RUN_ID}`, deadLetterTopic }));
+    const source = new RocketmqSource(
+      'poison-test',
+      spec({ tag, consumerGroup: `lp-poison-${RUN_ID}`, deadLetterTopic }),
+    );
     sources.push(source);
     await source.start(() => undefined, context);
     await waitFor(() => delivered.length >= 2 && deadLetters.length >= 1 && source.counts.acked >= 3, 30_000);

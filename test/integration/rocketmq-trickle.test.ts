@@ -27,11 +27,24 @@ const AWAIT_DURATION_MS = 5_000;
 const HELD_BACK_BOUND_MS = 1_500;
 
 function interaction(id: string): LiveEvent {
-  return { specversion: '1.0', id, source: '/live/streams/test', type: 'live.comment', stream: 'test', datacontenttype: 'application/json', data: { text: id } };
+  return {
+    specversion: '1.0',
+    id,
+    source: '/live/streams/test',
+    type: 'live.comment',
+    stream: 'test',
+    datacontenttype: 'application/json',
+    data: { text: id },
+  };
 }
 
 describe.skipIf(!available)('RocketMQ source at a trickle', () => {
-  const producer = new Producer({ endpoints: ENDPOINTS, namespace: '', logger: quietClientLogger, topic: SHARED_TOPIC });
+  const producer = new Producer({
+    endpoints: ENDPOINTS,
+    namespace: '',
+    logger: quietClientLogger,
+    topic: SHARED_TOPIC,
+  });
   let source: RocketmqSource | undefined;
 
   beforeAll(async () => {
@@ -95,7 +108,9 @@ describe.skipIf(!available)('RocketMQ source at a trickle', () => {
     await waitFor(() => latencies.size >= MESSAGES, 3 * AWAIT_DURATION_MS);
 
     expect(ids.filter((id) => !latencies.has(id))).toEqual([]);
-    const heldBack = ids.filter((id) => latencies.get(id)! > HELD_BACK_BOUND_MS).map((id) => `${id}: ${latencies.get(id)} ms`);
+    const heldBack = ids
+      .filter((id) => latencies.get(id)! > HELD_BACK_BOUND_MS)
+      .map((id) => `${id}: ${latencies.get(id)} ms`);
     expect(heldBack).toEqual([]);
     await waitFor(() => source!.counts.acked >= source!.counts.received, 5_000);
     expect(source.counts.ackFailures).toBe(0);

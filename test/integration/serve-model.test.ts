@@ -16,9 +16,16 @@ function comment(id: string, data: unknown): LiveEvent {
   return { specversion: '1.0', id, source: '/live/streams/s1', type: 'live.comment', stream: 's1', data };
 }
 
-async function post(url: string, event: LiveEvent): Promise<{ status: number; headers: Headers; events: LiveEvent[]; text: string }> {
+async function post(
+  url: string,
+  event: LiveEvent,
+): Promise<{ status: number; headers: Headers; events: LiveEvent[]; text: string }> {
   const message = cloudEventToHttpMessage(event);
-  const response = await fetch(url, { method: 'POST', headers: message.headers, body: message.body === null ? null : new Uint8Array(message.body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: message.headers,
+    body: message.body === null ? null : new Uint8Array(message.body),
+  });
   const body = Buffer.from(await response.arrayBuffer());
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => (headers[name] = value));
@@ -46,7 +53,10 @@ describe('serve-model (in process)', () => {
   });
 
   it('answers a comment with its sentiment result as a binary-mode reply event', async () => {
-    const positive = await post(service.url, comment('c-pos', { text: 'this stream is amazing, love it', viewer: { id: 'v1' } }));
+    const positive = await post(
+      service.url,
+      comment('c-pos', { text: 'this stream is amazing, love it', viewer: { id: 'v1' } }),
+    );
     expect(positive.status).toBe(200);
     expect(positive.events).toHaveLength(1);
     expect(positive.events[0]).toMatchObject({
@@ -55,7 +65,12 @@ describe('serve-model (in process)', () => {
       source: '/livepipe/models/chat-sentiment',
       causeid: 'c-pos',
       stream: 's1',
-      data: { text: 'this stream is amazing, love it', label: 'positive', model: 'chat-sentiment', viewer: { id: 'v1' } },
+      data: {
+        text: 'this stream is amazing, love it',
+        label: 'positive',
+        model: 'chat-sentiment',
+        viewer: { id: 'v1' },
+      },
     });
     const negative = await post(service.url, comment('c-neg', { text: 'terrible awful boring waste of time' }));
     expect(negative.events[0]).toMatchObject({ causeid: 'c-neg', data: { label: 'negative' } });
@@ -65,13 +80,27 @@ describe('serve-model (in process)', () => {
     const noText = await post(service.url, comment('c-none', { likes: 3 }));
     expect(noText.status).toBe(400);
     expect(noText.text).toContain('data.text');
-    const plain = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
+    const plain = await fetch(service.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"text":"hi"}',
+    });
     expect(plain.status).toBe(400);
   });
 
   it('answers 429 with Retry-After over the concurrency limit', async () => {
     // Hold the only slot with a request whose body never finishes.
-    const held = request(service.url, { method: 'POST', headers: { 'ce-specversion': '1.0', 'ce-id': 'slow', 'ce-source': '/s', 'ce-type': 't', 'content-type': 'application/json', 'content-length': '100' } });
+    const held = request(service.url, {
+      method: 'POST',
+      headers: {
+        'ce-specversion': '1.0',
+        'ce-id': 'slow',
+        'ce-source': '/s',
+        'ce-type': 't',
+        'content-type': 'application/json',
+        'content-length': '100',
+      },
+    });
     held.on('error', () => undefined);
     held.write('{"text":');
     await expect.poll(() => service.inFlight).toBe(1);
@@ -91,12 +120,21 @@ describe('serve-model drain', () => {
     const body = JSON.stringify({ text: 'good game everyone' });
     const held = request(service.url, {
       method: 'POST',
-      headers: { 'ce-specversion': '1.0', 'ce-id': 'drain-1', 'ce-source': '/s', 'ce-type': 'live.comment', 'content-type': 'application/json', 'content-length': String(body.length) },
+      headers: {
+        'ce-specversion': '1.0',
+        'ce-id': 'drain-1',
+        'ce-source': '/s',
+        'ce-type': 'live.comment',
+        'content-type': 'application/json',
+        'content-length': String(body.length),
+      },
     });
     const answered = new Promise<{ status: number; causeid: unknown }>((resolve, reject) => {
       held.on('response', (response) => {
         response.resume();
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, causeid: response.headers['ce-causeid'] }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, causeid: response.headers['ce-causeid'] }),
+        );
       });
       held.on('error', reject);
     });
@@ -120,10 +158,29 @@ describe('serve-model (CLI process)', () => {
   let output = '';
 
   beforeAll(async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve-model', '--model', MANIFEST, '--host', '127.0.0.1', '--port', '0', '--workers', '1', '--result-type', 'ai.sentiment.result'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        'serve-model',
+        '--model',
+        MANIFEST,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--workers',
+        '1',
+        '--result-type',
+        'ai.sentiment.result',
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     url = await new Promise<string>((resolve, reject) => {
@@ -132,7 +189,9 @@ describe('serve-model (CLI process)', () => {
         if (found !== undefined) resolve(found);
       };
       child.stdout!.on('data', look);
-      child.once('exit', (code) => reject(new Error(`serve-model exited with ${code} before it was ready:\n${output}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`serve-model exited with ${code} before it was ready:\n${output}`)),
+      );
     });
   }, 40_000);
 

@@ -67,7 +67,14 @@ describe('InferencePool, elastic', () => {
 
   it('grows under a burst and shrinks back after it, with the decisions recorded', async () => {
     const decisions: ScaleDecision[] = [];
-    const pool = track(new InferencePool({ ...base, autoscale: fastScale, parkMs: 0, events: { onScaleDecision: (d) => decisions.push(d) } }));
+    const pool = track(
+      new InferencePool({
+        ...base,
+        autoscale: fastScale,
+        parkMs: 0,
+        events: { onScaleDecision: (d) => decisions.push(d) },
+      }),
+    );
     await pool.start();
     expect(pool.stats().workers).toBe(1);
 
@@ -139,7 +146,11 @@ describe('InferencePool, elastic', () => {
     const pool = track(new InferencePool({ ...base, deadlinePolicy: 'conflate' }));
     await pool.start();
     const settled = await Promise.all(
-      texts.slice(0, 10).map((text, i) => settle(pool.infer({ id: `c${i}`, text }, { deadlineMs: Date.now() - 1, conflationKey: 'stream-1' }))),
+      texts
+        .slice(0, 10)
+        .map((text, i) =>
+          settle(pool.infer({ id: `c${i}`, text }, { deadlineMs: Date.now() - 1, conflationKey: 'stream-1' })),
+        ),
     );
     const answered = settled.flatMap((o) => (o.value ? [o.value.id] : []));
     expect(answered).toEqual(['c0', 'c9']);
@@ -151,7 +162,9 @@ describe('InferencePool, elastic', () => {
   it('deliver-late: answers items past their deadline, marked and counted late', async () => {
     const pool = track(new InferencePool({ ...base, deadlinePolicy: 'deliver-late' }));
     await pool.start();
-    const results = await Promise.all(texts.slice(0, 5).map((text, i) => pool.infer({ id: `l${i}`, text }, { deadlineMs: Date.now() - 1 })));
+    const results = await Promise.all(
+      texts.slice(0, 5).map((text, i) => pool.infer({ id: `l${i}`, text }, { deadlineMs: Date.now() - 1 })),
+    );
     expect(results.every((r) => r.late)).toBe(true);
     expect(pool.stats().deadline).toEqual({ shed: 0, conflated: 0, late: 5 });
   });

@@ -90,7 +90,7 @@ describe('InferencePool', () => {
     expect(Math.max(...results.map((r) => r.batchSize))).toBeLessThanOrEqual(options.maxBatch);
   });
 
-  it('rejects a failed worker\'s in-flight batch as worker-failed, replaces the worker and keeps answering', async () => {
+  it("rejects a failed worker's in-flight batch as worker-failed, replaces the worker and keeps answering", async () => {
     const before = pool.stats();
     // The first worker is told to crash; before it can, two full batches go out synchronously, one
     // per idle worker (slot 0 first). Messages arrive in order, so the crash lands before slot 0's
@@ -123,7 +123,9 @@ describe('InferencePool', () => {
     const small = new InferencePool({ ...options, workers: 1, maxBatch: 64, maxDelayMs: 50, queueLimit: 5 });
     await small.start();
     try {
-      const settled = await Promise.all(texts.slice(0, 50).map((text, i) => settle(small.infer({ id: `q${i}`, text }))));
+      const settled = await Promise.all(
+        texts.slice(0, 50).map((text, i) => settle(small.infer({ id: `q${i}`, text }))),
+      );
       const full = settled.filter((o) => o.error instanceof PoolRejection && o.error.reason === 'queue-full');
       expect(full).toHaveLength(45);
       expect(settled.filter((o) => o.value !== undefined)).toHaveLength(5);

@@ -6,7 +6,11 @@ import type { Featurizer } from './featurizer.js';
 export const hashedBowSpecSchema = z.strictObject({
   kind: z.literal('hashed-bow'),
   /** Vector width; a token's slot is its hash modulo dims. */
-  dims: z.number().int().min(2).max(1 << 24),
+  dims: z
+    .number()
+    .int()
+    .min(2)
+    .max(1 << 24),
   /** n-gram orders to emit, e.g. [1, 2] for unigrams and bigrams. */
   ngrams: z.array(z.number().int().min(1).max(5)).min(1),
   /** FNV-1a over the UTF-8 bytes of the token (n-grams joined by one space). */
@@ -88,7 +92,8 @@ export function createHashedBowFeaturizer(spec: HashedBowSpec): Featurizer {
     featurize(text: string, out: Float32Array, offset: number): void {
       out.fill(0, offset, offset + dims);
       const tokens = tokenize(text, lowercase);
-      if (tokenHashes.length < tokens.length) tokenHashes = new Uint32Array(Math.max(tokens.length, tokenHashes.length * 2));
+      if (tokenHashes.length < tokens.length)
+        tokenHashes = new Uint32Array(Math.max(tokens.length, tokenHashes.length * 2));
       for (let i = 0; i < tokens.length; i++) tokenHashes[i] = fnv1a32(tokens[i] as string);
       let count = 0;
       let overflow = false;

@@ -38,13 +38,18 @@ export const lexiconModerationSpecSchema = z
   })
   .superRefine((spec, context) => {
     if (spec.words === undefined && spec.groups === undefined) {
-      context.addIssue({ code: 'custom', path: ['words'], message: 'no words to match: list them in `words` or in `groups[].words`' });
+      context.addIssue({
+        code: 'custom',
+        path: ['words'],
+        message: 'no words to match: list them in `words` or in `groups[].words`',
+      });
     }
     if (spec.addressees === undefined && spec.groups?.some((group) => group.addressedWithin !== undefined)) {
       context.addIssue({
         code: 'custom',
         path: ['addressees'],
-        message: 'a group sets addressedWithin, so list the second-person tokens it must be near in `addressees` (e.g. [you, youre, your, ur])',
+        message:
+          'a group sets addressedWithin, so list the second-person tokens it must be near in `addressees` (e.g. [you, youre, your, ur])',
       });
     }
   });

@@ -13,14 +13,20 @@ export interface PostprocessorKind<Spec extends { kind: string } = { kind: strin
 }
 
 const postprocessorKinds = new Map<string, PostprocessorKind>([
-  ['softmax-label', { schema: softmaxLabelSpecSchema, create: createSoftmaxLabel, producesLabel: true } as PostprocessorKind],
+  [
+    'softmax-label',
+    { schema: softmaxLabelSpecSchema, create: createSoftmaxLabel, producesLabel: true } as PostprocessorKind,
+  ],
   [
     'lexicon-moderation',
     { schema: lexiconModerationSpecSchema, create: createLexiconModeration, producesLabel: false } as PostprocessorKind,
   ],
 ]);
 
-export function registerPostprocessor<Spec extends { kind: string }>(kind: string, entry: PostprocessorKind<Spec>): void {
+export function registerPostprocessor<Spec extends { kind: string }>(
+  kind: string,
+  entry: PostprocessorKind<Spec>,
+): void {
   postprocessorKinds.set(kind, entry as unknown as PostprocessorKind);
 }
 

@@ -88,7 +88,11 @@
     item.appendChild(head);
 
     // A flagged comment's text never reaches the DOM.
-    var text = make('div', flagged ? 'comment-text masked' : 'comment-text', flagged ? MASKED_TEXT : data.text !== undefined ? data.text : '');
+    var text = make(
+      'div',
+      flagged ? 'comment-text masked' : 'comment-text',
+      flagged ? MASKED_TEXT : data.text !== undefined ? data.text : '',
+    );
     item.appendChild(text);
 
     el.comments.appendChild(item);
@@ -119,7 +123,12 @@
     data = data || {};
     var tallies = data.tallies || {};
     var options = Object.keys(tallies);
-    var total = typeof data.total === 'number' ? data.total : options.reduce(function (sum, key) { return sum + (Number(tallies[key]) || 0); }, 0);
+    var total =
+      typeof data.total === 'number'
+        ? data.total
+        : options.reduce(function (sum, key) {
+            return sum + (Number(tallies[key]) || 0);
+          }, 0);
     el.poll.hidden = false;
     el.poll.dataset.pollId = String(data.pollId !== undefined ? data.pollId : '');
     el.pollQuestion.textContent = data.question !== undefined ? String(data.question) : '';
@@ -166,7 +175,10 @@
     var viewer = data.viewer || {};
     var gift = data.gift || {};
     var count = Number(gift.count) || 1;
-    var text = (viewer.name !== undefined ? viewer.name : 'A viewer') + ' sent ' + (count > 1 ? count + ' × ' : '') +
+    var text =
+      (viewer.name !== undefined ? viewer.name : 'A viewer') +
+      ' sent ' +
+      (count > 1 ? count + ' × ' : '') +
       (gift.name !== undefined ? gift.name : 'a gift');
     if (gift.value !== undefined) text += ' (' + gift.value + ' coins)';
     el.giftAlert.dataset.id = String(event && event.id !== undefined ? event.id : '');
@@ -178,14 +190,21 @@
 
   function apply(message, replay) {
     switch (message.channel) {
-      case 'comments': renderComment(message.data); break;
-      case 'hype': renderHype(message.data); break;
-      case 'poll': renderPoll(message.data); break;
+      case 'comments':
+        renderComment(message.data);
+        break;
+      case 'hype':
+        renderHype(message.data);
+        break;
+      case 'poll':
+        renderPoll(message.data);
+        break;
       case 'gift-alert':
         // An old alert replayed from a snapshot would announce a gift long gone.
         if (!replay || Date.now() - message.ts < ALERT_MS) queueGiftAlert(message.data);
         break;
-      default: state.unknownChannels++;
+      default:
+        state.unknownChannels++;
     }
   }
 
@@ -196,9 +215,16 @@
     // Channels whose newest message is older than the snapshot's messages (hype, poll) come from
     // `latest`, so a fresh page shows them at once.
     var latest = snapshot.latest || {};
-    var older = Object.keys(latest).map(function (key) { return latest[key]; })
-      .filter(function (message) { return message.seq < firstSeq; })
-      .sort(function (a, b) { return a.seq - b.seq; });
+    var older = Object.keys(latest)
+      .map(function (key) {
+        return latest[key];
+      })
+      .filter(function (message) {
+        return message.seq < firstSeq;
+      })
+      .sort(function (a, b) {
+        return a.seq - b.seq;
+      });
     for (var i = 0; i < older.length; i++) apply(older[i], true);
     for (var j = 0; j < messages.length; j++) apply(messages[j], true);
     state.lastSeq = snapshot.seq;

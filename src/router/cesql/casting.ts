@@ -72,7 +72,11 @@ export function castToBoolean(value: CesqlValue): boolean {
   const lower = value.toLowerCase();
   if (lower === 'true') return true;
   if (lower === 'false') return false;
-  throw new CesqlError('cast', `cannot cast the string ${JSON.stringify(value)} to a boolean (expected true or false)`, false);
+  throw new CesqlError(
+    'cast',
+    `cannot cast the string ${JSON.stringify(value)} to a boolean (expected true or false)`,
+    false,
+  );
 }
 
 export function castToString(value: CesqlValue): string {

@@ -187,7 +187,12 @@ export function matchLike(text: ArrayLike<string>, pattern: ArrayLike<string>): 
   while (t < textLength) {
     const c = text[t];
     const q = pattern[p];
-    if (p < patternLength - 1 && q === '\\' && (pattern[p + 1] === '_' || pattern[p + 1] === '%') && pattern[p + 1] === c) {
+    if (
+      p < patternLength - 1 &&
+      q === '\\' &&
+      (pattern[p + 1] === '_' || pattern[p + 1] === '%') &&
+      pattern[p + 1] === c
+    ) {
       p += 2;
       t++;
     } else if (p < patternLength && (q === '_' || q === c)) {
@@ -255,7 +260,7 @@ const ARITHMETIC: Readonly<Record<string, (a: number, b: number) => number>> = {
   '-': (a, b) => (a - b) | 0,
   '*': (a, b) => Math.imul(a, b),
   '/': (a, b) => (a / b) | 0,
-  '%': (a, b) => a % b | 0,
+  '%': (a, b) => (a % b) | 0,
 };
 
 function compileComparison(node: Extract<CesqlNode, { kind: 'comparison' }>): Evaluate {
@@ -314,7 +319,15 @@ function compileCall(node: Extract<CesqlNode, { kind: 'call' }>): Evaluate {
   const fn = resolveFunction(node.name, node.args.length);
   if (!fn) {
     const arity = node.args.length;
-    return () => fail(node, new CesqlError('missingFunction', `no function ${node.name} taking ${arity} argument${arity === 1 ? '' : 's'}`, false));
+    return () =>
+      fail(
+        node,
+        new CesqlError(
+          'missingFunction',
+          `no function ${node.name} taking ${arity} argument${arity === 1 ? '' : 's'}`,
+          false,
+        ),
+      );
   }
   const args = node.args.map(compileNode);
   const types = args.map((_, i) => parameterType(fn, i));

@@ -2,7 +2,17 @@
 // sdk-go's overloads (SUBSTRING/2 and /3, variadic CONCAT and CONCAT_WS). String positions count
 // Unicode code points, as the spec says "characters".
 
-import { CesqlError, INT32_MAX, INT32_MIN, canCast, castToBoolean, castToInteger, castToString, type CesqlType, type CesqlValue } from './casting.js';
+import {
+  CesqlError,
+  INT32_MAX,
+  INT32_MIN,
+  canCast,
+  castToBoolean,
+  castToInteger,
+  castToString,
+  type CesqlType,
+  type CesqlValue,
+} from './casting.js';
 
 export interface CesqlFunction {
   readonly name: string;
@@ -14,7 +24,12 @@ export interface CesqlFunction {
   readonly run: (args: CesqlValue[]) => CesqlValue;
 }
 
-function fixed(name: string, parameters: CesqlType[], returns: CesqlFunction['returns'], run: CesqlFunction['run']): CesqlFunction {
+function fixed(
+  name: string,
+  parameters: CesqlType[],
+  returns: CesqlFunction['returns'],
+  run: CesqlFunction['run'],
+): CesqlFunction {
   return { name, parameters, variadic: undefined, returns, run };
 }
 
@@ -43,7 +58,11 @@ function substring(text: string, position: number, length: number | undefined): 
   if (position === 0) return '';
   const size = characterLength(text);
   if (position < -size || position > size) {
-    throw new CesqlError('functionEvaluation', `SUBSTRING position ${position} is outside the string (length ${size})`, '');
+    throw new CesqlError(
+      'functionEvaluation',
+      `SUBSTRING position ${position} is outside the string (length ${size})`,
+      '',
+    );
   }
   if (length !== undefined && length < 0) {
     // sdk-go slices out of range (a panic) here; the spec asks for "" and an error.
@@ -90,7 +109,9 @@ const BUILT_INS: CesqlFunction[] = [
     const size = characterLength(text);
     return count >= size ? text : characters(text, size - count, size);
   }),
-  fixed('SUBSTRING', ['string', 'integer'], 'string', ([x, position]) => substring(x as string, position as number, undefined)),
+  fixed('SUBSTRING', ['string', 'integer'], 'string', ([x, position]) =>
+    substring(x as string, position as number, undefined),
+  ),
   fixed('SUBSTRING', ['string', 'integer', 'integer'], 'string', ([x, position, length]) =>
     substring(x as string, position as number, length as number),
   ),

@@ -4,11 +4,31 @@
 import { CesqlError } from './casting.js';
 
 export type TokenKind =
-  | 'lparen' | 'rparen' | 'comma'
-  | 'and' | 'or' | 'xor' | 'not' | 'like' | 'exists' | 'in' | 'true' | 'false'
-  | 'star' | 'slash' | 'percent' | 'plus' | 'minus'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
-  | 'string' | 'integer'
+  | 'lparen'
+  | 'rparen'
+  | 'comma'
+  | 'and'
+  | 'or'
+  | 'xor'
+  | 'not'
+  | 'like'
+  | 'exists'
+  | 'in'
+  | 'true'
+  | 'false'
+  | 'star'
+  | 'slash'
+  | 'percent'
+  | 'plus'
+  | 'minus'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'string'
+  | 'integer'
   /** Letters only: an attribute or a function name. */
   | 'identifier'
   /** Letters and digits: only an attribute. */
@@ -26,12 +46,29 @@ export interface Token {
 }
 
 const KEYWORDS: Readonly<Record<string, TokenKind>> = {
-  AND: 'and', OR: 'or', XOR: 'xor', NOT: 'not', LIKE: 'like', EXISTS: 'exists', IN: 'in', TRUE: 'true', FALSE: 'false',
+  AND: 'and',
+  OR: 'or',
+  XOR: 'xor',
+  NOT: 'not',
+  LIKE: 'like',
+  EXISTS: 'exists',
+  IN: 'in',
+  TRUE: 'true',
+  FALSE: 'false',
 };
 
 const PUNCTUATION: Readonly<Record<string, TokenKind>> = {
-  '(': 'lparen', ')': 'rparen', ',': 'comma', '*': 'star', '/': 'slash', '%': 'percent', '+': 'plus', '-': 'minus',
-  '=': 'eq', '<': 'lt', '>': 'gt',
+  '(': 'lparen',
+  ')': 'rparen',
+  ',': 'comma',
+  '*': 'star',
+  '/': 'slash',
+  '%': 'percent',
+  '+': 'plus',
+  '-': 'minus',
+  '=': 'eq',
+  '<': 'lt',
+  '>': 'gt',
 };
 
 const TWO_CHARACTER: Readonly<Record<string, TokenKind>> = { '!=': 'ne', '<>': 'ne', '<=': 'le', '>=': 'ge' };

@@ -17,8 +17,18 @@ export type CesqlNode =
   | { readonly kind: 'negate'; readonly operand: CesqlNode }
   | { readonly kind: 'like'; readonly operand: CesqlNode; readonly pattern: string }
   | { readonly kind: 'in'; readonly operand: CesqlNode; readonly set: readonly CesqlNode[] }
-  | { readonly kind: 'arithmetic'; readonly operator: ArithmeticOperator; readonly left: CesqlNode; readonly right: CesqlNode }
-  | { readonly kind: 'comparison'; readonly operator: ComparisonOperator; readonly left: CesqlNode; readonly right: CesqlNode }
+  | {
+      readonly kind: 'arithmetic';
+      readonly operator: ArithmeticOperator;
+      readonly left: CesqlNode;
+      readonly right: CesqlNode;
+    }
+  | {
+      readonly kind: 'comparison';
+      readonly operator: ComparisonOperator;
+      readonly left: CesqlNode;
+      readonly right: CesqlNode;
+    }
   | { readonly kind: 'logic'; readonly operator: LogicOperator; readonly left: CesqlNode; readonly right: CesqlNode }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly CesqlNode[]; readonly position: number };
 
@@ -28,7 +38,14 @@ const PRECEDENCE = { like: 9, in: 7, multiplicative: 6, additive: 5, comparison:
 const NOT_OPERAND = 11;
 const NEGATE_OPERAND = 10;
 
-const COMPARISONS: Partial<Record<TokenKind, ComparisonOperator>> = { eq: '=', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
+const COMPARISONS: Partial<Record<TokenKind, ComparisonOperator>> = {
+  eq: '=',
+  ne: '!=',
+  lt: '<',
+  le: '<=',
+  gt: '>',
+  ge: '>=',
+};
 const MULTIPLICATIVE: Partial<Record<TokenKind, ArithmeticOperator>> = { star: '*', slash: '/', percent: '%' };
 const ADDITIVE: Partial<Record<TokenKind, ArithmeticOperator>> = { plus: '+', minus: '-' };
 const LOGIC: Partial<Record<TokenKind, LogicOperator>> = { and: 'AND', or: 'OR', xor: 'XOR' };
@@ -112,7 +129,12 @@ class Parser {
       const multiplicative = MULTIPLICATIVE[kind];
       if (multiplicative && minimum <= PRECEDENCE.multiplicative) {
         this.#advance();
-        left = { kind: 'arithmetic', operator: multiplicative, left, right: this.expression(PRECEDENCE.multiplicative + 1) };
+        left = {
+          kind: 'arithmetic',
+          operator: multiplicative,
+          left,
+          right: this.expression(PRECEDENCE.multiplicative + 1),
+        };
         continue;
       }
       const additive = ADDITIVE[kind];
@@ -168,7 +190,8 @@ class Parser {
       case 'exists': {
         this.#advance();
         const name = this.#current;
-        if (name.kind !== 'identifier' && name.kind !== 'identifierWithNumber') throw this.#unexpected('an attribute name after EXISTS');
+        if (name.kind !== 'identifier' && name.kind !== 'identifierWithNumber')
+          throw this.#unexpected('an attribute name after EXISTS');
         this.#advance();
         return { kind: 'exists', name: name.text.toLowerCase() };
       }
@@ -188,7 +211,8 @@ class Parser {
       case 'integer': {
         this.#advance();
         const value = parseInt32(token.text);
-        if (value === undefined) throw CesqlError.parse(`integer literal ${token.text} is outside the 32-bit range`, token.start);
+        if (value === undefined)
+          throw CesqlError.parse(`integer literal ${token.text} is outside the 32-bit range`, token.start);
         return { kind: 'literal', value };
       }
       case 'identifier':

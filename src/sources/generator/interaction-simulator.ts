@@ -107,7 +107,10 @@ export class InteractionSimulator {
     this.mixCumulative = cumulativeOf(mix);
     this.mixTotal = this.mixCumulative[mix.length - 1] as number;
     if (!(this.mixTotal > 0)) {
-      throw new LivepipeError('LP_CONFIG_INVALID', 'generator.mix gives every interaction kind weight 0; give at least one of comment, like, gift, vote, join a positive weight');
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        'generator.mix gives every interaction kind weight 0; give at least one of comment, like, gift, vote, join a positive weight',
+      );
     }
     this.giftCumulative = cumulativeOf(GIFT_CATALOG.map((gift) => gift.weight));
     this.giftTotal = this.giftCumulative[GIFT_CATALOG.length - 1] as number;
@@ -116,7 +119,8 @@ export class InteractionSimulator {
     let weightSum = 0;
     for (let i = 0; i < count; i++) weightSum += 1 / Math.pow(i + 1, POPULARITY_EXPONENT);
     // The drift multiplier exp(x − σ²/2) has mean 1, so the spec's rate stays the long-run mean.
-    for (let i = 0; i < count; i++) this.baseRate[i] = (spec.rate / weightSum / Math.pow(i + 1, POPULARITY_EXPONENT)) / 1000;
+    for (let i = 0; i < count; i++)
+      this.baseRate[i] = spec.rate / weightSum / Math.pow(i + 1, POPULARITY_EXPONENT) / 1000;
     this.drift = new Float64Array(count);
     for (let i = 0; i < count; i++) this.drift[i] = DRIFT_SPREAD * this.dynamics.normal();
     this.surgeBoost = new Float64Array(count);
@@ -124,7 +128,8 @@ export class InteractionSimulator {
     this.cumulativeRate = new Float64Array(count);
     this.sequence = new Float64Array(count);
     this.population = new Float64Array(count);
-    for (let i = 0; i < count; i++) this.population[i] = Math.round(200 + 50_000 * (this.baseRate[i] as number) * 1000 / spec.rate);
+    for (let i = 0; i < count; i++)
+      this.population[i] = Math.round(200 + (50_000 * (this.baseRate[i] as number) * 1000) / spec.rate);
     for (let i = 0; i < count; i++) this.polls.push(this.newPoll(i, 0, 1));
 
     this.scheduled = spec.surges
@@ -255,7 +260,13 @@ export class InteractionSimulator {
     while (this.nextRandomSurge < end) {
       const { factor, decay, every } = this.randomSurges;
       const at = this.nextRandomSurge;
-      this.active.push({ start: at, stream: this.dynamics.int(this.streams.length), extra: factor - 1, decay, end: surgeEnd(at, factor - 1, decay) });
+      this.active.push({
+        start: at,
+        stream: this.dynamics.int(this.streams.length),
+        extra: factor - 1,
+        decay,
+        end: surgeEnd(at, factor - 1, decay),
+      });
       this.nextRandomSurge = at + this.dynamics.exponential(1 / every);
     }
 
@@ -273,7 +284,10 @@ export class InteractionSimulator {
       // number of events in any slice matches the continuous surge exactly.
       const from = Math.max(start, surge.start);
       const mean =
-        (surge.extra * surge.decay * (Math.exp(-(from - surge.start) / surge.decay) - Math.exp(-(end - surge.start) / surge.decay))) / SLICE_MS;
+        (surge.extra *
+          surge.decay *
+          (Math.exp(-(from - surge.start) / surge.decay) - Math.exp(-(end - surge.start) / surge.decay))) /
+        SLICE_MS;
       if (surge.stream < 0) allBoost += mean;
       else boost[surge.stream] = (boost[surge.stream] as number) + mean;
     }
@@ -281,7 +295,10 @@ export class InteractionSimulator {
     const correction = (DRIFT_SPREAD * DRIFT_SPREAD) / 2;
     let total = 0;
     for (let i = 0; i < count; i++) {
-      const rate = (this.baseRate[i] as number) * Math.exp((this.drift[i] as number) - correction) * (1 + allBoost + (boost[i] as number));
+      const rate =
+        (this.baseRate[i] as number) *
+        Math.exp((this.drift[i] as number) - correction) *
+        (1 + allBoost + (boost[i] as number));
       this.rate[i] = rate;
       total += rate;
       this.cumulativeRate[i] = total;
@@ -293,7 +310,8 @@ export class InteractionSimulator {
     // Exact Ornstein–Uhlenbeck step over one slice.
     const keep = Math.exp(-DRIFT_REVERSION_PER_MS * SLICE_MS);
     const noise = DRIFT_SPREAD * Math.sqrt(1 - keep * keep);
-    for (let i = 0; i < this.drift.length; i++) this.drift[i] = (this.drift[i] as number) * keep + noise * this.dynamics.normal();
+    for (let i = 0; i < this.drift.length; i++)
+      this.drift[i] = (this.drift[i] as number) * keep + noise * this.dynamics.normal();
   }
 
   private streamIndex(name: string | undefined, surge: number): number {

@@ -57,7 +57,11 @@ export class SeededRandom {
 }
 
 /** Picks an index with probability proportional to its weight, from precomputed cumulative sums. */
-export function pickWeighted(cumulative: Float64Array | readonly number[], total: number, random: SeededRandom): number {
+export function pickWeighted(
+  cumulative: Float64Array | readonly number[],
+  total: number,
+  random: SeededRandom,
+): number {
   const target = random.next() * total;
   let low = 0;
   let high = cumulative.length - 1;

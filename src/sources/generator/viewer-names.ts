@@ -1,8 +1,42 @@
 // Display names and levels for simulated viewers, derived from the viewer number alone so a
 // viewer keeps the same identity every time they interact.
 
-const FIRST = ['sunny', 'lucky', 'pixel', 'midnight', 'cosmic', 'tiny', 'happy', 'silent', 'wild', 'golden', 'neon', 'sleepy', 'spicy', 'frosty', 'crimson', 'mellow'];
-const SECOND = ['panda', 'fox', 'gamer', 'cat', 'dreamer', 'tiger', 'wolf', 'otter', 'ninja', 'koala', 'bean', 'rider', 'sparrow', 'mochi', 'comet', 'bard'];
+const FIRST = [
+  'sunny',
+  'lucky',
+  'pixel',
+  'midnight',
+  'cosmic',
+  'tiny',
+  'happy',
+  'silent',
+  'wild',
+  'golden',
+  'neon',
+  'sleepy',
+  'spicy',
+  'frosty',
+  'crimson',
+  'mellow',
+];
+const SECOND = [
+  'panda',
+  'fox',
+  'gamer',
+  'cat',
+  'dreamer',
+  'tiger',
+  'wolf',
+  'otter',
+  'ninja',
+  'koala',
+  'bean',
+  'rider',
+  'sparrow',
+  'mochi',
+  'comet',
+  'bard',
+];
 
 function mix(n: number): number {
   let h = Math.imul(n ^ 0x5bd1e995, 0x27d4eb2d);

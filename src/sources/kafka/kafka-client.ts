@@ -37,7 +37,11 @@ function kafkajsLogCreator(): (entry: LogEntry) => void {
  * Builds a kafkajs client for `owner` (e.g. `source "live"`, named in error messages). Throws a
  * LivepipeError when the SASL password variable is unset or a TLS file cannot be read.
  */
-export function createKafkaClient(spec: KafkaConnectionSpec, owner: string, env: NodeJS.ProcessEnv = process.env): Kafka {
+export function createKafkaClient(
+  spec: KafkaConnectionSpec,
+  owner: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Kafka {
   const config: KafkaConfig = {
     clientId: spec.clientId,
     brokers: spec.brokers,
@@ -48,7 +52,10 @@ export function createKafkaClient(spec: KafkaConnectionSpec, owner: string, env:
   if (spec.sasl !== undefined) {
     const password = env[spec.sasl.passwordEnv];
     if (!password) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `${owner}: kafka.sasl.passwordEnv names ${spec.sasl.passwordEnv}, which is not set in the environment; export it before starting`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `${owner}: kafka.sasl.passwordEnv names ${spec.sasl.passwordEnv}, which is not set in the environment; export it before starting`,
+      );
     }
     config.sasl = { mechanism: spec.sasl.mechanism, username: spec.sasl.username, password } as SASLOptions;
   }
@@ -69,7 +76,10 @@ function readPem(path: string, field: string, owner: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new LivepipeError('LP_CONFIG_INVALID', `${owner}: kafka.tls.${field} file ${path} cannot be read (${(error as Error).message}); give the path of a PEM file`);
+    throw new LivepipeError(
+      'LP_CONFIG_INVALID',
+      `${owner}: kafka.tls.${field} file ${path} cannot be read (${(error as Error).message}); give the path of a PEM file`,
+    );
   }
 }
 

@@ -22,12 +22,21 @@ export function rocketmqLogger(name: string): Logger {
  * DEADLINE_EXCEEDED, which is expected then, so errors drop to debug.
  */
 export function rocketmqClientLogger(logger: Logger, quiet: () => boolean = () => false): RocketmqClientLogger {
-  const client = logger.child({ component: 'rocketmq-client' }, { level: process.env.LIVEPIPE_ROCKETMQ_CLIENT_LOG ?? 'error' });
-  const forward = (wanted: 'info' | 'warn' | 'error' | 'debug') => (...args: unknown[]) => {
-    const level = wanted === 'error' && quiet() ? 'debug' : wanted;
-    if (!client.isLevelEnabled(level)) return;
-    const [message, ...rest] = args;
-    (client[level] as (this: Logger, message: string, ...values: unknown[]) => void).call(client, String(message), ...rest);
-  };
+  const client = logger.child(
+    { component: 'rocketmq-client' },
+    { level: process.env.LIVEPIPE_ROCKETMQ_CLIENT_LOG ?? 'error' },
+  );
+  const forward =
+    (wanted: 'info' | 'warn' | 'error' | 'debug') =>
+    (...args: unknown[]) => {
+      const level = wanted === 'error' && quiet() ? 'debug' : wanted;
+      if (!client.isLevelEnabled(level)) return;
+      const [message, ...rest] = args;
+      (client[level] as (this: Logger, message: string, ...values: unknown[]) => void).call(
+        client,
+        String(message),
+        ...rest,
+      );
+    };
   return { info: forward('info'), warn: forward('warn'), error: forward('error'), debug: forward('debug') };
 }

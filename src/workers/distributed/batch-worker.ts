@@ -79,17 +79,27 @@ export class BatchWorker {
   constructor(options: BatchWorkerOptions) {
     const threads = options.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `--threads must be an integer 1-${MAX_THREADS}, got ${String(options.threads)}`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `--threads must be an integer 1-${MAX_THREADS}, got ${String(options.threads)}`,
+      );
     }
     const concurrency = options.concurrency ?? threads;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `--concurrency must be an integer >= 1, got ${String(options.concurrency)}`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `--concurrency must be an integer >= 1, got ${String(options.concurrency)}`,
+      );
     }
     if (options.queue !== undefined && !isValidQueueName(options.queue)) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `--queue "${options.queue}" must be 1-128 letters, digits, ".", "_" or "-" (no ":")`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `--queue "${options.queue}" must be 1-128 letters, digits, ".", "_" or "-" (no ":")`,
+      );
     }
     const lock = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
-    if (!(lock >= 100)) throw new LivepipeError('LP_CONFIG_INVALID', `--lock-duration must be at least 100 ms, got ${String(lock)}`);
+    if (!(lock >= 100))
+      throw new LivepipeError('LP_CONFIG_INVALID', `--lock-duration must be at least 100 ms, got ${String(lock)}`);
     this.options = options;
     this.threads = threads;
     this.concurrency = concurrency;
@@ -102,7 +112,10 @@ export class BatchWorker {
     this.model = manifest.name;
     this.queueName = this.options.queue ?? manifest.name;
     if (!isValidQueueName(this.queueName)) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `model name "${this.queueName}" cannot be a queue name; pass --queue <name>`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `model name "${this.queueName}" cannot be a queue name; pass --queue <name>`,
+      );
     }
     this.runner = await this.openRunner(manifest);
     try {
@@ -124,7 +137,10 @@ export class BatchWorker {
     });
     this.worker.on('error', (error) => this.logger.warn({ err: error }, 'BullMQ worker error'));
     this.worker.on('failed', (job, error) =>
-      this.logger.warn({ jobId: job?.id, attempt: job?.attemptsStarted, err: error }, 'batch job failed in this worker'),
+      this.logger.warn(
+        { jobId: job?.id, attempt: job?.attemptsStarted, err: error },
+        'batch job failed in this worker',
+      ),
     );
     void this.worker.run().catch((error: unknown) => this.logger.error({ err: error }, 'BullMQ worker stopped'));
     await this.worker.waitUntilReady();
@@ -182,15 +198,22 @@ export class BatchWorker {
 
   private async openRunner(manifest: ModelManifest): Promise<BatchRunner> {
     if (this.threads === 1) return ModelRunner.open(manifest);
-    const pool = new InferencePool({ manifestPath: manifest.manifestPath, workers: this.threads, maxBatch: 64, maxDelayMs: 1, queueLimit: 1_000_000 });
+    const pool = new InferencePool({
+      manifestPath: manifest.manifestPath,
+      workers: this.threads,
+      maxBatch: 64,
+      maxDelayMs: 1,
+      queueLimit: 1_000_000,
+    });
     await pool.start();
     return {
       async run(texts) {
         const started = performance.now();
         // The pool re-batches what concurrent jobs queue (up to 64 items, or after 1 ms) onto its threads.
         const answered = await Promise.all(texts.map((text, i) => pool.infer({ id: String(i), text })));
-        const results = answered.map(({ label, score, scores, moderation }): ClassificationResult =>
-          moderation === undefined ? { label, score, scores } : { label, score, scores, moderation },
+        const results = answered.map(
+          ({ label, score, scores, moderation }): ClassificationResult =>
+            moderation === undefined ? { label, score, scores } : { label, score, scores, moderation },
         );
         return { results, inferMs: performance.now() - started };
       },

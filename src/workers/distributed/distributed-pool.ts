@@ -18,7 +18,14 @@ import type { ScaleDecision } from '../kpa.js';
 import { MicroBatcher } from '../micro-batcher.js';
 import { POOL_REJECTION_REASONS, PoolRejection, type PoolRejectionReason } from '../pool-rejection.js';
 import { WakeTimer } from '../wake-timer.js';
-import { decodeBatchResult, isValidQueueName, QUEUE_PREFIX, resultListKey, type BatchJobData, type BatchResultMessage } from './job-protocol.js';
+import {
+  decodeBatchResult,
+  isValidQueueName,
+  QUEUE_PREFIX,
+  resultListKey,
+  type BatchJobData,
+  type BatchResultMessage,
+} from './job-protocol.js';
 import type { ModelPool } from './model-pool.js';
 import { connectRedis } from './redis-connection.js';
 import { ResultLedger, type LedgerBatch } from './result-ledger.js';
@@ -118,7 +125,21 @@ const PROCESS_COLD_START_PRIOR_MS = 3000;
 
 export class DistributedPool implements ModelPool, ScalableTarget {
   readonly routerId: string;
-  private readonly options: Required<Pick<DistributedPoolOptions, 'model' | 'redis' | 'queue' | 'maxBatch' | 'maxDelayMs' | 'queueLimit' | 'attempts' | 'backoffMs' | 'resultTimeoutMs' | 'statsRefreshMs'>>;
+  private readonly options: Required<
+    Pick<
+      DistributedPoolOptions,
+      | 'model'
+      | 'redis'
+      | 'queue'
+      | 'maxBatch'
+      | 'maxDelayMs'
+      | 'queueLimit'
+      | 'attempts'
+      | 'backoffMs'
+      | 'resultTimeoutMs'
+      | 'statsRefreshMs'
+    >
+  >;
   private readonly logger: Logger;
   private readonly batcher: MicroBatcher<PendingItem>;
   private readonly ledger = new ResultLedger<PendingItem>();
@@ -144,7 +165,10 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   private duplicateResults = 0;
   private retriedResults = 0;
   private strayResults = 0;
-  private readonly rejectedBy = Object.fromEntries(POOL_REJECTION_REASONS.map((r) => [r, 0])) as Record<PoolRejectionReason, number>;
+  private readonly rejectedBy = Object.fromEntries(POOL_REJECTION_REASONS.map((r) => [r, 0])) as Record<
+    PoolRejectionReason,
+    number
+  >;
   private workersSeen = 0;
   /** Workers seen on Redis that are not this pool's local processes. */
   private remoteWorkers = 0;
@@ -161,9 +185,12 @@ export class DistributedPool implements ModelPool, ScalableTarget {
 
   constructor(options: DistributedPoolOptions) {
     const { maxBatch, maxDelayMs, queueLimit } = options;
-    const invalid = (what: string): LivepipeError => new LivepipeError('LP_CONFIG_INVALID', `model "${options.model}": ${what}`);
+    const invalid = (what: string): LivepipeError =>
+      new LivepipeError('LP_CONFIG_INVALID', `model "${options.model}": ${what}`);
     if (!isValidQueueName(options.queue)) {
-      throw invalid(`distributed.queue "${options.queue}" must be 1-128 letters, digits, ".", "_" or "-" (no ":"; BullMQ refuses it)`);
+      throw invalid(
+        `distributed.queue "${options.queue}" must be 1-128 letters, digits, ".", "_" or "-" (no ":"; BullMQ refuses it)`,
+      );
     }
     let url: URL;
     try {
@@ -171,14 +198,19 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     } catch {
       throw invalid(`distributed.redis "${options.redis}" is not a URL; write redis://host:6379`);
     }
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw invalid(`distributed.redis must start with redis:// or rediss://, got "${options.redis}"`);
-    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw invalid(`batch.maxSize must be an integer >= 1, got ${String(maxBatch)}`);
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+      throw invalid(`distributed.redis must start with redis:// or rediss://, got "${options.redis}"`);
+    if (!Number.isInteger(maxBatch) || maxBatch < 1)
+      throw invalid(`batch.maxSize must be an integer >= 1, got ${String(maxBatch)}`);
     if (!(maxDelayMs >= 0)) throw invalid(`batch.maxDelay must be >= 0 ms, got ${String(maxDelayMs)}`);
-    if (!Number.isInteger(queueLimit) || queueLimit < 1) throw invalid(`queueLimit must be an integer >= 1, got ${String(queueLimit)}`);
+    if (!Number.isInteger(queueLimit) || queueLimit < 1)
+      throw invalid(`queueLimit must be an integer >= 1, got ${String(queueLimit)}`);
     const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
-    if (!Number.isInteger(attempts) || attempts < 1) throw invalid(`distributed.attempts must be an integer >= 1, got ${String(attempts)}`);
+    if (!Number.isInteger(attempts) || attempts < 1)
+      throw invalid(`distributed.attempts must be an integer >= 1, got ${String(attempts)}`);
     const resultTimeoutMs = options.resultTimeoutMs ?? DEFAULT_RESULT_TIMEOUT_MS;
-    if (!(resultTimeoutMs > 0)) throw invalid(`distributed.resultTimeout must be > 0 ms, got ${String(resultTimeoutMs)}`);
+    if (!(resultTimeoutMs > 0))
+      throw invalid(`distributed.resultTimeout must be > 0 ms, got ${String(resultTimeoutMs)}`);
     this.options = {
       model: options.model,
       redis: options.redis,
@@ -201,9 +233,12 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     this.lowWater = Math.floor(queueLimit * 0.5);
     if (options.localWorkers === true) {
       if (options.autoscale === undefined) {
-        throw invalid('distributed.localWorkers needs autoscale.enabled: true (with autoscale.min/max); or start `livepipe worker` processes yourself');
+        throw invalid(
+          'distributed.localWorkers needs autoscale.enabled: true (with autoscale.min/max); or start `livepipe worker` processes yourself',
+        );
       }
-      if (options.manifestPath === undefined || options.manifestPath === '') throw invalid('distributed.localWorkers needs the model manifest path');
+      if (options.manifestPath === undefined || options.manifestPath === '')
+        throw invalid('distributed.localWorkers needs the model manifest path');
       this.processes = new WorkerProcessGroup({
         manifestPath: options.manifestPath,
         redis: options.redis,
@@ -215,7 +250,10 @@ export class DistributedPool implements ModelPool, ScalableTarget {
       });
     }
     if (options.autoscale !== undefined) {
-      this.autoscaler = new PoolAutoscaler(this, options.autoscale, { queueBudgetMs: options.queueBudgetMs, onDecision: options.events?.onScaleDecision });
+      this.autoscaler = new PoolAutoscaler(this, options.autoscale, {
+        queueBudgetMs: options.queueBudgetMs,
+        onDecision: options.events?.onScaleDecision,
+      });
       this.desired = options.autoscale.min;
     }
   }
@@ -223,15 +261,23 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   /** Connects to Redis and starts taking results; rejects with LP_BROKER_UNAVAILABLE if Redis cannot be reached. */
   async start(): Promise<void> {
     if (this.state !== 'created') {
-      throw new LivepipeError('LP_PIPELINE_STATE', `DistributedPool.start() called when ${this.state}; create a new pool`);
+      throw new LivepipeError(
+        'LP_PIPELINE_STATE',
+        `DistributedPool.start() called when ${this.state}; create a new pool`,
+      );
     }
     this.state = 'starting';
     try {
       this.commands = await connectRedis(this.options.redis, `model "${this.options.model}"`, this.logger);
       this.results = this.commands.duplicate();
-      this.results.on('error', (error) => this.logger.warn({ err: error }, 'Redis result connection error; reconnecting'));
+      this.results.on('error', (error) =>
+        this.logger.warn({ err: error }, 'Redis result connection error; reconnecting'),
+      );
       this.queue = new Queue<BatchJobData>(this.options.queue, { connection: this.commands, prefix: QUEUE_PREFIX });
-      this.events = new QueueEvents(this.options.queue, { connection: this.commands.duplicate({ maxRetriesPerRequest: null }), prefix: QUEUE_PREFIX });
+      this.events = new QueueEvents(this.options.queue, {
+        connection: this.commands.duplicate({ maxRetriesPerRequest: null }),
+        prefix: QUEUE_PREFIX,
+      });
       this.events.on('failed', ({ jobId, failedReason }) => {
         if (jobId.startsWith(this.jobPrefix)) void this.onJobFailed(jobId, failedReason);
       });
@@ -246,16 +292,23 @@ export class DistributedPool implements ModelPool, ScalableTarget {
       this.state = 'failed';
       await this.processes?.close();
       await this.disconnect();
-      this.rejectAll(this.batcher.drain(), 'worker-failed', `model "${this.options.model}": the distributed pool failed to start`);
+      this.rejectAll(
+        this.batcher.drain(),
+        'worker-failed',
+        `model "${this.options.model}": the distributed pool failed to start`,
+      );
       throw error;
     }
     if (this.state !== 'starting') return;
     this.state = 'running';
     this.resultLoop = this.takeResults();
-    this.housekeeping = setInterval(() => {
-      this.failOverdue();
-      void this.refreshQueueStats();
-    }, Math.min(this.options.statsRefreshMs, Math.max(50, this.options.resultTimeoutMs / 4)));
+    this.housekeeping = setInterval(
+      () => {
+        this.failOverdue();
+        void this.refreshQueueStats();
+      },
+      Math.min(this.options.statsRefreshMs, Math.max(50, this.options.resultTimeoutMs / 4)),
+    );
     this.housekeeping.unref();
     this.autoscaler?.start();
     this.pump();
@@ -264,12 +317,20 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   infer(input: InferenceInput, options?: InferOptions): Promise<InferenceResult> {
     if (this.state === 'closing' || this.state === 'closed' || this.state === 'failed') {
       this.rejectedBy.closed++;
-      return Promise.reject(new PoolRejection('closed', `distributed pool of model "${this.options.model}" is ${this.state}; request ${input.id} not accepted`));
+      return Promise.reject(
+        new PoolRejection(
+          'closed',
+          `distributed pool of model "${this.options.model}" is ${this.state}; request ${input.id} not accepted`,
+        ),
+      );
     }
     if (this.batcher.length + this.ledger.openItems >= this.options.queueLimit) {
       this.rejectedBy['queue-full']++;
       return Promise.reject(
-        new PoolRejection('queue-full', `distributed queue of model "${this.options.model}" is full (queueLimit ${this.options.queueLimit}); request ${input.id} shed`),
+        new PoolRejection(
+          'queue-full',
+          `distributed queue of model "${this.options.model}" is full (queueLimit ${this.options.queueLimit}); request ${input.id} shed`,
+        ),
       );
     }
     const now = performance.now();
@@ -336,10 +397,14 @@ export class DistributedPool implements ModelPool, ScalableTarget {
    */
   resize(workers: number): void {
     if (!Number.isInteger(workers) || workers < 0) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `DistributedPool.resize() takes an integer >= 0, got ${String(workers)}`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `DistributedPool.resize() takes an integer >= 0, got ${String(workers)}`,
+      );
     }
     this.desired = workers;
-    if (this.state === 'running' || this.state === 'closing') this.processes?.resize(Math.max(0, workers - this.remoteWorkers));
+    if (this.state === 'running' || this.state === 'closing')
+      this.processes?.resize(Math.max(0, workers - this.remoteWorkers));
   }
 
   /**
@@ -408,11 +473,20 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     this.autoscaler?.stop();
     const wasRunning = this.state === 'running';
     if (this.state === 'created' || this.state === 'failed' || this.state === 'starting') {
-      this.rejectAll(this.batcher.drain(), 'closed', `the distributed pool of model "${this.options.model}" was closed before it started`);
+      this.rejectAll(
+        this.batcher.drain(),
+        'closed',
+        `the distributed pool of model "${this.options.model}" was closed before it started`,
+      );
     }
     this.state = 'closing';
     // Local workers scaled to zero still answer what is batching or queued.
-    if (wasRunning && this.processes !== undefined && this.batcher.length + this.ledger.openItems > 0 && this.processes.active() === 0) {
+    if (
+      wasRunning &&
+      this.processes !== undefined &&
+      this.batcher.length + this.ledger.openItems > 0 &&
+      this.processes.active() === 0
+    ) {
       this.processes.resize(1);
     }
     if (wasRunning) {
@@ -432,8 +506,12 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   }
 
   private async disconnect(): Promise<void> {
-    await this.events?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'closing QueueEvents failed'));
-    await this.queue?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'closing the BullMQ queue failed'));
+    await this.events
+      ?.close()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'closing QueueEvents failed'));
+    await this.queue
+      ?.close()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'closing the BullMQ queue failed'));
     await this.results?.quit().catch(() => this.results?.disconnect());
     await this.commands?.quit().catch(() => this.commands?.disconnect());
   }
@@ -443,7 +521,8 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     const now = performance.now();
     let due: PendingItem[][] | undefined;
     // While closing, everything batching is sent without waiting out the delay.
-    while (this.batcher.length > 0 && (this.state === 'closing' || this.batcher.isDue(now))) (due ??= []).push(this.batcher.take());
+    while (this.batcher.length > 0 && (this.state === 'closing' || this.batcher.isDue(now)))
+      (due ??= []).push(this.batcher.take());
     if (due !== undefined) this.send(due, now);
     if (this.batcher.length > 0) this.wakeTimer.arm(this.batcher.msUntilDue(now));
   }
@@ -458,7 +537,9 @@ export class DistributedPool implements ModelPool, ScalableTarget {
       // Kept until this router has read why it failed (onJobFailed removes it).
       removeOnFail: false,
     };
-    const jobs = new Array<{ name: string; data: BatchJobData; opts: typeof jobOptions & { jobId: string } }>(batches.length);
+    const jobs = new Array<{ name: string; data: BatchJobData; opts: typeof jobOptions & { jobId: string } }>(
+      batches.length,
+    );
     const sent = new Array<LedgerBatch<PendingItem>>(batches.length);
     for (let b = 0; b < batches.length; b++) {
       const items = batches[b] as PendingItem[];
@@ -481,7 +562,8 @@ export class DistributedPool implements ModelPool, ScalableTarget {
       this.accrueLoad(performance.now());
       const message = `could not add ${jobs.length} batch job(s) to Redis queue ${this.options.queue}: ${(error as Error).message}`;
       this.logger.error({ err: error }, message);
-      for (const batch of sent) if (this.ledger.fail(batch.jobId) !== undefined) this.rejectAll(batch.items, 'worker-failed', message);
+      for (const batch of sent)
+        if (this.ledger.fail(batch.jobId) !== undefined) this.rejectAll(batch.items, 'worker-failed', message);
       this.checkDrained();
     });
   }
@@ -524,7 +606,11 @@ export class DistributedPool implements ModelPool, ScalableTarget {
         this.strayResults++;
         return;
       case 'mismatch':
-        this.rejectAll(outcome.batch.items, 'worker-failed', `worker ${message.worker} answered job ${message.jobId} wrongly (${outcome.detail})`);
+        this.rejectAll(
+          outcome.batch.items,
+          'worker-failed',
+          `worker ${message.worker} answered job ${message.jobId} wrongly (${outcome.detail})`,
+        );
         return;
       case 'settled':
         break;
@@ -557,10 +643,16 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     this.accrueLoad(performance.now());
     const batch = this.ledger.fail(jobId);
     if (batch !== undefined) {
-      this.rejectAll(batch.items, 'worker-failed', `batch job ${jobId} failed after ${this.options.attempts} attempt(s): ${reason}`);
+      this.rejectAll(
+        batch.items,
+        'worker-failed',
+        `batch job ${jobId} failed after ${this.options.attempts} attempt(s): ${reason}`,
+      );
       this.checkDrained();
     }
-    await queue.remove(jobId).catch((error: unknown) => this.logger.warn({ err: error, jobId }, 'could not remove a failed job'));
+    await queue
+      .remove(jobId)
+      .catch((error: unknown) => this.logger.warn({ err: error, jobId }, 'could not remove a failed job'));
   }
 
   private failOverdue(): void {
@@ -585,9 +677,15 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     const queue = this.queue;
     if (queue === undefined) return;
     try {
-      const [counts, workers] = await Promise.all([queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active'), queue.getWorkers()]);
+      const [counts, workers] = await Promise.all([
+        queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active'),
+        queue.getWorkers(),
+      ]);
       this.accrueLoad(performance.now());
-      this.queueJobs = { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0), active: counts.active ?? 0 };
+      this.queueJobs = {
+        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+        active: counts.active ?? 0,
+      };
       this.workersSeen = workers.length;
       this.remoteWorkers = this.processes === undefined ? workers.length : this.countRemote(workers);
     } catch (error) {

@@ -57,14 +57,21 @@ export function decodeBatchResult(text: string): BatchResultMessage {
   if (typeof value !== 'object' || value === null) throw new Error('result message is not an object');
   const m = value as Partial<BatchResultMessage>;
   if (typeof m.jobId !== 'string' || m.jobId.length === 0) throw new Error('result message has no jobId');
-  if (typeof m.attempt !== 'number' || !Number.isInteger(m.attempt) || m.attempt < 1) throw new Error(`result of job ${m.jobId} has no valid attempt`);
+  if (typeof m.attempt !== 'number' || !Number.isInteger(m.attempt) || m.attempt < 1)
+    throw new Error(`result of job ${m.jobId} has no valid attempt`);
   if (typeof m.worker !== 'string') throw new Error(`result of job ${m.jobId} has no worker`);
-  if (typeof m.inferMs !== 'number' || !(m.inferMs >= 0)) throw new Error(`result of job ${m.jobId} has no valid inferMs`);
+  if (typeof m.inferMs !== 'number' || !(m.inferMs >= 0))
+    throw new Error(`result of job ${m.jobId} has no valid inferMs`);
   if (!Array.isArray(m.ids) || !Array.isArray(m.results) || m.ids.length !== m.results.length) {
     throw new Error(`result of job ${m.jobId} needs ids and results of equal length`);
   }
   for (const result of m.results) {
-    if (typeof result !== 'object' || result === null || typeof result.label !== 'string' || typeof result.score !== 'number') {
+    if (
+      typeof result !== 'object' ||
+      result === null ||
+      typeof result.label !== 'string' ||
+      typeof result.score !== 'number'
+    ) {
       throw new Error(`result of job ${m.jobId} has an entry without label and score`);
     }
   }

@@ -44,7 +44,8 @@ export class ResultLedger<Item extends LedgerItem> {
   }
 
   add(batch: LedgerBatch<Item>): void {
-    if (this.open.has(batch.jobId) || this.closed.has(batch.jobId)) throw new Error(`job id ${batch.jobId} was used twice`);
+    if (this.open.has(batch.jobId) || this.closed.has(batch.jobId))
+      throw new Error(`job id ${batch.jobId} was used twice`);
     this.open.set(batch.jobId, batch);
     this.items += batch.items.length;
   }
@@ -58,7 +59,8 @@ export class ResultLedger<Item extends LedgerItem> {
       return { kind: 'mismatch', batch, detail: `${ids.length} results for a batch of ${items.length}` };
     }
     for (let i = 0; i < items.length; i++) {
-      if (ids[i] !== (items[i] as Item).id) return { kind: 'mismatch', batch, detail: `result ${i} is for ${ids[i]}, expected ${(items[i] as Item).id}` };
+      if (ids[i] !== (items[i] as Item).id)
+        return { kind: 'mismatch', batch, detail: `result ${i} is for ${ids[i]}, expected ${(items[i] as Item).id}` };
     }
     return { kind: 'settled', batch };
   }

@@ -66,7 +66,9 @@ const MAX_RESTART_BACKOFF_MS = 30_000;
 // it loads whatever the current directory; compiled, it runs dist/cli.js.
 const fromSource = import.meta.url.endsWith('.ts');
 const cliEntry = fileURLToPath(new URL(fromSource ? '../../cli.ts' : '../../cli.js', import.meta.url));
-const nodeArgs = fromSource ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, cliEntry] : [cliEntry];
+const nodeArgs = fromSource
+  ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, cliEntry]
+  : [cliEntry];
 
 export class WorkerProcessGroup {
   private readonly options: WorkerProcessOptions;
@@ -90,10 +92,17 @@ export class WorkerProcessGroup {
 
   constructor(options: WorkerProcessOptions) {
     if (typeof options.manifestPath !== 'string' || options.manifestPath === '') {
-      throw new LivepipeError('LP_CONFIG_INVALID', 'local worker processes need the model manifest path (models[].manifest)');
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        'local worker processes need the model manifest path (models[].manifest)',
+      );
     }
     const stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
-    if (!(stopTimeoutMs > 0)) throw new LivepipeError('LP_CONFIG_INVALID', `worker stop timeout must be > 0 ms, got ${String(options.stopTimeoutMs)}`);
+    if (!(stopTimeoutMs > 0))
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `worker stop timeout must be > 0 ms, got ${String(options.stopTimeoutMs)}`,
+      );
     this.options = options;
     this.stopTimeoutMs = stopTimeoutMs;
     this.logger = options.logger;
@@ -162,7 +171,10 @@ export class WorkerProcessGroup {
   /** Sets how many processes should serve: starts new ones, or stops the newest (loading ones first). */
   resize(processes: number): void {
     if (!Number.isInteger(processes) || processes < 0) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `worker process count must be an integer >= 0, got ${String(processes)}`);
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `worker process count must be an integer >= 0, got ${String(processes)}`,
+      );
     }
     if (this.closed) return;
     this.target = Math.min(MAX_PROCESSES, processes);
@@ -227,7 +239,17 @@ export class WorkerProcessGroup {
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     let markServed!: (served: boolean) => void;
     const served = new Promise<boolean>((resolve) => (markServed = resolve));
-    const child: WorkerChild = { process: proc, pid, state: 'starting', retiring: false, spawnedAt, exited, served, markServed, tail: [] };
+    const child: WorkerChild = {
+      process: proc,
+      pid,
+      state: 'starting',
+      retiring: false,
+      spawnedAt,
+      exited,
+      served,
+      markServed,
+      tail: [],
+    };
     this.children.push(child);
     this.everSpawned.add(pid);
     this.spawned++;
@@ -284,7 +306,9 @@ export class WorkerProcessGroup {
     child.state = 'stopping';
     this.logger.warn(
       { workerPid: child.pid, code, signal, output: child.tail.slice(-5) },
-      wasStarting ? 'a livepipe worker process exited before serving; starting another after a pause' : 'a livepipe worker process died; replacing it',
+      wasStarting
+        ? 'a livepipe worker process exited before serving; starting another after a pause'
+        : 'a livepipe worker process died; replacing it',
     );
     if (wasStarting) {
       this.failedStartsInARow++;
@@ -330,7 +354,10 @@ export class WorkerProcessGroup {
     child.retiring = false;
     child.process.kill('SIGTERM');
     const timer = setTimeout(() => {
-      this.logger.warn({ workerPid: child.pid }, `livepipe worker process did not exit ${this.stopTimeoutMs} ms after SIGTERM; killing it`);
+      this.logger.warn(
+        { workerPid: child.pid },
+        `livepipe worker process did not exit ${this.stopTimeoutMs} ms after SIGTERM; killing it`,
+      );
       child.process.kill('SIGKILL');
     }, this.stopTimeoutMs);
     await child.exited;

@@ -64,7 +64,12 @@ describe('EngagementAggregator', () => {
     aggregator.add(vote('p1', 'a'), 0);
     aggregator.add(vote('p1', 'a'), 60_000);
     aggregator.add(vote('p1', 'b'), 120_000);
-    expect(aggregator.poll('stream-1')).toEqual({ pollId: 'p1', question: 'q p1', tallies: { a: 2, b: 1, c: 0 }, total: 3 });
+    expect(aggregator.poll('stream-1')).toEqual({
+      pollId: 'p1',
+      question: 'q p1',
+      tallies: { a: 2, b: 1, c: 0 },
+      total: 3,
+    });
     aggregator.add(vote('p2', 'y', ['x', 'y']), 130_000);
     expect(aggregator.poll('stream-1')).toEqual({ pollId: 'p2', question: 'q p2', tallies: { x: 0, y: 1 }, total: 1 });
     // A straggler for the replaced poll neither resets nor joins the new tally.

@@ -61,7 +61,7 @@ describe('SlidingWindowCounter', () => {
     const counter = new SlidingWindowCounter(4000, 250, 1);
     const kept: Array<[number, number]> = [];
     let seed = 1;
-    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     let newest = 0;
     for (let i = 0; i < 5000; i++) {
       newest += random() < 0.01 ? 20_000 * random() : 30 * random();

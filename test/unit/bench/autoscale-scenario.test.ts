@@ -1,12 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { offeredRate, surgeCharts, surgePlan, surgeSvg, type SurgeMedian, type SurgeRun } from '../../../bench/autoscale.js';
+import {
+  offeredRate,
+  surgeCharts,
+  surgePlan,
+  surgeSvg,
+  type SurgeMedian,
+  type SurgeRun,
+} from '../../../bench/autoscale.js';
 import { renderReport } from '../../../bench/harness/report-html.js';
 import { buildSummary, type RunInfo } from '../../../bench/harness/result-writer.js';
 import { QUICK_SETTINGS, type ScenarioResult } from '../../../bench/harness/scenario.js';
 import { autoscaleRows } from '../../../bench/scenarios/autoscale.js';
 
 function median(mode: SurgeMedian['mode'], values: Partial<SurgeMedian>): SurgeMedian {
-  return { mode, runs: 1, budgetBreachPercent: 1, p99E2eMs: 100, workerSeconds: 20, timeToScaleUpMs: 500, timeToZeroMs: 9000, meanColdStartMs: 600, ...values };
+  return {
+    mode,
+    runs: 1,
+    budgetBreachPercent: 1,
+    p99E2eMs: 100,
+    workerSeconds: 20,
+    timeToScaleUpMs: 500,
+    timeToZeroMs: 9000,
+    meanColdStartMs: 600,
+    ...values,
+  };
 }
 
 describe('surge load shape', () => {
@@ -41,8 +58,20 @@ describe('surge load shape', () => {
 describe('autoscale scenario rows', () => {
   it('reports livepipe against pure KPA as the baseline for every figure, with ratios', () => {
     const { rows, notes } = autoscaleRows(
-      median('livepipe', { budgetBreachPercent: 0.5, p99E2eMs: 80, workerSeconds: 30, timeToScaleUpMs: 250, timeToZeroMs: 9000 }),
-      median('pure-kpa', { budgetBreachPercent: 2, p99E2eMs: 160, workerSeconds: 20, timeToScaleUpMs: 1000, timeToZeroMs: 9000 }),
+      median('livepipe', {
+        budgetBreachPercent: 0.5,
+        p99E2eMs: 80,
+        workerSeconds: 30,
+        timeToScaleUpMs: 250,
+        timeToZeroMs: 9000,
+      }),
+      median('pure-kpa', {
+        budgetBreachPercent: 2,
+        p99E2eMs: 160,
+        workerSeconds: 20,
+        timeToScaleUpMs: 1000,
+        timeToZeroMs: 9000,
+      }),
     );
     expect(notes).toEqual([]);
     expect(rows.map((r) => [r.unit, r.value, r.baseline, r.ratioToBaseline])).toEqual([
@@ -56,7 +85,10 @@ describe('autoscale scenario rows', () => {
   });
 
   it('drops a figure livepipe never reached and keeps one only pure KPA missed, without a ratio', () => {
-    const { rows, notes } = autoscaleRows(median('livepipe', { timeToScaleUpMs: null }), median('pure-kpa', { timeToZeroMs: null }));
+    const { rows, notes } = autoscaleRows(
+      median('livepipe', { timeToScaleUpMs: null }),
+      median('pure-kpa', { timeToZeroMs: null }),
+    );
     expect(rows.some((r) => r.variant.includes('second worker'))).toBe(false);
     const zero = rows.find((r) => r.variant.includes('zero workers'));
     expect(zero).toMatchObject({ value: 9000, baseline: undefined, ratioToBaseline: undefined });
@@ -71,15 +103,49 @@ describe('surge charts', () => {
     const plan = surgePlan({ quick: true, maxWorkers: 2 });
     const bins = [
       { t: 0.25, offered: 1000, workers: 1, starting: 0, desired: 1, queued: 0, p99Ms: 4, breaches: 0, answered: 250 },
-      { t: 0.5, offered: 0, workers: 0, starting: 0, desired: 0, queued: 0, p99Ms: Number.NaN, breaches: 0, answered: 0 },
+      {
+        t: 0.5,
+        offered: 0,
+        workers: 0,
+        starting: 0,
+        desired: 0,
+        queued: 0,
+        p99Ms: Number.NaN,
+        breaches: 0,
+        answered: 0,
+      },
     ];
     const run = (mode: SurgeRun['mode']): SurgeRun => ({
-      mode, events: 250, budgetBreaches: 0, budgetBreachPercent: 0, p50E2eMs: 2, p99E2eMs: 4, maxE2eMs: 5, workerSeconds: 1, timeToScaleUpMs: null,
-      timeToZeroMs: 250, maxWorkersSeen: 1, coldStarts: 1, meanColdStartMs: 500, late: 0, decisionsByReason: {}, batchTime: { perItemMs: 0, fixedMs: 0, batches: 0 }, bins,
+      mode,
+      events: 250,
+      budgetBreaches: 0,
+      budgetBreachPercent: 0,
+      p50E2eMs: 2,
+      p99E2eMs: 4,
+      maxE2eMs: 5,
+      workerSeconds: 1,
+      timeToScaleUpMs: null,
+      timeToZeroMs: 250,
+      maxWorkersSeen: 1,
+      coldStarts: 1,
+      meanColdStartMs: 500,
+      late: 0,
+      decisionsByReason: {},
+      batchTime: { perItemMs: 0, fixedMs: 0, batches: 0 },
+      bins,
     });
-    const result = { plan, runs: [run('livepipe'), run('pure-kpa'), run('livepipe')], medians: { livepipe: median('livepipe', {}), 'pure-kpa': median('pure-kpa', {}) } };
+    const result = {
+      plan,
+      runs: [run('livepipe'), run('pure-kpa'), run('livepipe')],
+      medians: { livepipe: median('livepipe', {}), 'pure-kpa': median('pure-kpa', {}) },
+    };
     const charts = surgeCharts(result);
-    expect(charts.map((c) => c.title)).toEqual(['livepipe: workers', 'livepipe: p99 e2e per 250 ms', 'pure-kpa: workers', 'pure-kpa: p99 e2e per 250 ms']);
+    expect(charts.map((c) => c.title)).toEqual([
+      'livepipe: workers',
+      'livepipe: p99 e2e per 250 ms',
+      'pure-kpa: workers',
+      'pure-kpa: p99 e2e per 250 ms',
+    ]);
     // Bins with no answers have no p99 to draw.
     expect(charts[1]?.series[0]?.points).toEqual([{ x: 0.25, y: 4 }]);
     const svg = surgeSvg(result);
@@ -95,7 +161,18 @@ describe('report with scenario charts', () => {
       durationMs: 1,
       settings: QUICK_SETTINGS,
       command: 'bench autoscale',
-      machine: { cpuModel: 'cpu', cores: 2, memoryGiB: 8, platform: 'linux x64', osRelease: '6', node: 'v20', loadAverage: [0, 0, 0], packages: {}, gitCommit: null, gitDirty: false },
+      machine: {
+        cpuModel: 'cpu',
+        cores: 2,
+        memoryGiB: 8,
+        platform: 'linux x64',
+        osRelease: '6',
+        node: 'v20',
+        loadAverage: [0, 0, 0],
+        packages: {},
+        gitCommit: null,
+        gitDirty: false,
+      },
     };
     const result: ScenarioResult = {
       scenario: 'autoscale',
@@ -106,7 +183,22 @@ describe('report with scenario charts', () => {
       ratio: { toBaseline: null, toCeiling: null },
       measures: [],
       curves: [],
-      charts: [{ title: 'livepipe: workers over the surge', xLabel: 's', yLabel: 'workers', series: [{ label: 'ready', points: [{ x: 0, y: 1 }, { x: 1, y: 2 }] }] }],
+      charts: [
+        {
+          title: 'livepipe: workers over the surge',
+          xLabel: 's',
+          yLabel: 'workers',
+          series: [
+            {
+              label: 'ready',
+              points: [
+                { x: 0, y: 1 },
+                { x: 1, y: 2 },
+              ],
+            },
+          ],
+        },
+      ],
       durationMs: 1,
     };
     const section = renderReport(buildSummary(run, [result]), [result]).split('<section id="autoscale">')[1] ?? '';

@@ -46,8 +46,8 @@ describe('LatencyHistogram', () => {
     const left = new LatencyHistogram();
     const right = new LatencyHistogram();
     const all = new LatencyHistogram();
-    for (const v of a) (left.record(v), all.record(v));
-    for (const v of b) (right.record(v), all.record(v));
+    for (const v of a) left.record(v), all.record(v);
+    for (const v of b) right.record(v), all.record(v);
     left.merge(right);
     expect(left.count).toBe(10_000);
     for (const q of [0.1, 0.5, 0.75, 0.99]) expect(left.percentile(q)).toBe(all.percentile(q));

@@ -19,7 +19,13 @@ describe('searchMaxSustainableRate', () => {
     // p99 = 4.6 ms / (1 − ρ) ≤ 50 ms  ⇔  ρ ≤ 0.908: the knee is at ~9,079/s of a 10,000/s system.
     const model = queueModel(10_000, 1);
     const knee = 10_000 * (1 - Math.log(100) / 50);
-    const result = await searchMaxSustainableRate(model.run, { startRate: 500, maxRate: 1e6, budgetMs: 50, relativePrecision: 0.02, maxProbes: 30 });
+    const result = await searchMaxSustainableRate(model.run, {
+      startRate: 500,
+      maxRate: 1e6,
+      budgetMs: 50,
+      relativePrecision: 0.02,
+      maxProbes: 30,
+    });
     expect(result.limitedBy).toBe('knee');
     expect(result.maxRate).toBeLessThanOrEqual(knee);
     expect(result.maxRate).toBeGreaterThan(knee * 0.98);
@@ -31,7 +37,13 @@ describe('searchMaxSustainableRate', () => {
 
   it('descends when the start rate is already too much', async () => {
     const model = queueModel(300, 1);
-    const result = await searchMaxSustainableRate(model.run, { startRate: 2000, maxRate: 1e6, budgetMs: 50, relativePrecision: 0.05, maxProbes: 30 });
+    const result = await searchMaxSustainableRate(model.run, {
+      startRate: 2000,
+      maxRate: 1e6,
+      budgetMs: 50,
+      relativePrecision: 0.05,
+      maxProbes: 30,
+    });
     expect(result.probes[0]!.sustainable).toBe(false);
     expect(result.probes.some((p) => p.phase === 'descend')).toBe(true);
     expect(result.maxRate).toBeLessThanOrEqual(300 * 0.908);
@@ -39,9 +51,18 @@ describe('searchMaxSustainableRate', () => {
   });
 
   it('stops at maxRate when the system never saturates, and at the probe limit', async () => {
-    const easy = await searchMaxSustainableRate(queueModel(1e9, 0.001).run, { startRate: 100, maxRate: 1000, budgetMs: 50 });
+    const easy = await searchMaxSustainableRate(queueModel(1e9, 0.001).run, {
+      startRate: 100,
+      maxRate: 1000,
+      budgetMs: 50,
+    });
     expect(easy).toMatchObject({ maxRate: 1000, limitedBy: 'max-rate' });
-    const limited = await searchMaxSustainableRate(queueModel(10_000, 1).run, { startRate: 1, maxRate: 1e6, budgetMs: 50, maxProbes: 3 });
+    const limited = await searchMaxSustainableRate(queueModel(10_000, 1).run, {
+      startRate: 1,
+      maxRate: 1e6,
+      budgetMs: 50,
+      maxProbes: 3,
+    });
     expect(limited.limitedBy).toBe('probe-limit');
     expect(limited.probes).toHaveLength(3);
   });
@@ -55,13 +76,29 @@ describe('searchMaxSustainableRate', () => {
       if (rate === 2000 && stalls-- > 0) return { ...probe, p99Ms: 500 };
       return probe;
     };
-    const result = await searchMaxSustainableRate(flaky, { startRate: 500, maxRate: 1e6, budgetMs: 50, relativePrecision: 0.02, maxProbes: 40 });
+    const result = await searchMaxSustainableRate(flaky, {
+      startRate: 500,
+      maxRate: 1e6,
+      budgetMs: 50,
+      relativePrecision: 0.02,
+      maxProbes: 40,
+    });
     expect(result.maxRate).toBeGreaterThan(8000);
     expect(model.calls.filter((r) => r === 2000)).toHaveLength(2);
-    const strict = await searchMaxSustainableRate(queueModel(10_000, 1).run, { startRate: 500, maxRate: 1e6, budgetMs: 50, confirmFailures: 0, maxProbes: 40 });
+    const strict = await searchMaxSustainableRate(queueModel(10_000, 1).run, {
+      startRate: 500,
+      maxRate: 1e6,
+      budgetMs: 50,
+      confirmFailures: 0,
+      maxProbes: 40,
+    });
     // Without confirmation every failing rate is probed once; with it, twice.
-    expect(strict.probes.filter((p) => !p.sustainable).length).toBe(new Set(strict.probes.filter((p) => !p.sustainable).map((p) => p.rate)).size);
-    expect(result.probes.filter((p) => !p.sustainable).length).toBe(2 * new Set(result.probes.filter((p) => !p.sustainable && p.rate !== 2000).map((p) => p.rate)).size + 1);
+    expect(strict.probes.filter((p) => !p.sustainable).length).toBe(
+      new Set(strict.probes.filter((p) => !p.sustainable).map((p) => p.rate)).size,
+    );
+    expect(result.probes.filter((p) => !p.sustainable).length).toBe(
+      2 * new Set(result.probes.filter((p) => !p.sustainable && p.rate !== 2000).map((p) => p.rate)).size + 1,
+    );
   });
 
   it('counts a backlog as unsustainable even when the delivered p99 looks fine', () => {

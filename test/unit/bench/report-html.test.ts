@@ -19,19 +19,46 @@ const machine: MachineInfo = {
   gitCommit: 'abc123',
   gitDirty: false,
 };
-const run: RunInfo = { startedAt: '2025-01-01T00:00:00.000Z', durationMs: 1234, machine, settings: QUICK_SETTINGS, command: 'bench --quick' };
+const run: RunInfo = {
+  startedAt: '2025-01-01T00:00:00.000Z',
+  durationMs: 1234,
+  machine,
+  settings: QUICK_SETTINGS,
+  command: 'bench --quick',
+};
 
 const e2e: ScenarioResult = {
   scenario: 'embedded-e2e',
   title: 'Embedded & e2e',
   status: 'ok',
   notes: ['a note'],
-  rows: [summaryRow({ scenario: 'embedded-e2e', variant: 'pipeline', unit: 'events/s', value: 6000, p99AtHalfMs: 12.5, baseline: 2000, ceiling: 24000 })],
+  rows: [
+    summaryRow({
+      scenario: 'embedded-e2e',
+      variant: 'pipeline',
+      unit: 'events/s',
+      value: 6000,
+      p99AtHalfMs: 12.5,
+      baseline: 2000,
+      ceiling: 24000,
+    }),
+  ],
   ratio: { toBaseline: 3, toCeiling: 0.25 },
   measures: [{ name: 'pipeline max', description: 'open loop', value: 6000, unit: 'events/s' }],
   budgetMs: 120,
-  curves: [{ label: 'pipeline', points: [{ rate: 1000, p50Ms: 2, p90Ms: 4, p99Ms: 8, deliveredRatio: 1 }, { rate: 8000, p50Ms: 90, p90Ms: 200, p99Ms: Infinity, deliveredRatio: 0.9 }] }],
-  timeline: [{ tMs: 0, offeredPerSec: 1000, deliveredPerSec: 990 }, { tMs: 250, offeredPerSec: 2000, deliveredPerSec: 1900 }],
+  curves: [
+    {
+      label: 'pipeline',
+      points: [
+        { rate: 1000, p50Ms: 2, p90Ms: 4, p99Ms: 8, deliveredRatio: 1 },
+        { rate: 8000, p50Ms: 90, p90Ms: 200, p99Ms: Infinity, deliveredRatio: 0.9 },
+      ],
+    },
+  ],
+  timeline: [
+    { tMs: 0, offeredPerSec: 1000, deliveredPerSec: 990 },
+    { tMs: 250, offeredPerSec: 2000, deliveredPerSec: 1900 },
+  ],
   stages: { route: { p50Ms: 0.01, p99Ms: 0.05, budgetMs: 2 }, e2e: { p50Ms: 5, p99Ms: 20, budgetMs: 120 } },
   durationMs: 5000,
 };
@@ -40,7 +67,17 @@ const skipped = skippedResult({ name: 'kafka-e2e', title: 'Kafka' }, ['Kafka is 
 describe('report writer', () => {
   it('computes ratios to baseline and ceiling for a summary row', () => {
     expect(e2e.rows[0]).toMatchObject({ ratioToBaseline: 3, ratioToCeiling: 0.25 });
-    expect(summaryRow({ scenario: 's', variant: 'v', unit: 'u', value: 5, p99AtHalfMs: undefined, baseline: undefined, ceiling: 0 })).toMatchObject({ ratioToBaseline: undefined, ratioToCeiling: undefined });
+    expect(
+      summaryRow({
+        scenario: 's',
+        variant: 'v',
+        unit: 'u',
+        value: 5,
+        p99AtHalfMs: undefined,
+        baseline: undefined,
+        ceiling: 0,
+      }),
+    ).toMatchObject({ ratioToBaseline: undefined, ratioToCeiling: undefined });
   });
 
   it('renders valid HTML with the summary table, the SVG plots and skipped scenarios', () => {
@@ -62,7 +99,9 @@ describe('report writer', () => {
     expect(html).not.toContain('Test CPU <x86>');
     // Balanced tags for the structural elements.
     for (const tag of ['table', 'section', 'tr', 'svg', 'ul']) {
-      expect((html.match(new RegExp(`<${tag}[ >]`, 'g')) ?? []).length).toBe((html.match(new RegExp(`</${tag}>`, 'g')) ?? []).length);
+      expect((html.match(new RegExp(`<${tag}[ >]`, 'g')) ?? []).length).toBe(
+        (html.match(new RegExp(`</${tag}>`, 'g')) ?? []).length,
+      );
     }
   });
 
@@ -75,7 +114,10 @@ describe('report writer', () => {
     expect(scenario.ratio).toEqual({ toBaseline: 3, toCeiling: 0.25 });
     // An unsustainable step's infinite p99 survives as text, not null.
     expect(JSON.stringify(scenario.curves)).toContain('"Infinity"');
-    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as { rows: unknown[]; scenarios: Array<{ status: string }> };
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as {
+      rows: unknown[];
+      scenarios: Array<{ status: string }>;
+    };
     expect(summary.rows).toHaveLength(1);
     expect(summary.scenarios.map((s) => s.status)).toEqual(['ok', 'skipped']);
   });

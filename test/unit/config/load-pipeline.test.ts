@@ -48,18 +48,46 @@ describe('loadPipeline', () => {
 
   // Each bad fixture holds one mistake; the error must name its exact line and field.
   it.each([
-    ['bad-unknown-top-level-key.yaml', 12, 1, 'budget', ['unknown key "budget"', 'did you mean "budgets"', 'allowed keys here: apiVersion, kind, metadata, sources, models, triggers, aggregations, overlay, metrics, budgets']],
-    ['bad-unknown-nested-key.yaml', 14, 7, 'models[0].batch.size', ['unknown key "size"', 'allowed keys here: maxSize, maxDelay']],
+    [
+      'bad-unknown-top-level-key.yaml',
+      12,
+      1,
+      'budget',
+      [
+        'unknown key "budget"',
+        'did you mean "budgets"',
+        'allowed keys here: apiVersion, kind, metadata, sources, models, triggers, aggregations, overlay, metrics, budgets',
+      ],
+    ],
+    [
+      'bad-unknown-nested-key.yaml',
+      14,
+      7,
+      'models[0].batch.size',
+      ['unknown key "size"', 'allowed keys here: maxSize, maxDelay'],
+    ],
     ['bad-wrong-type.yaml', 10, 13, 'sources[0].generator.rate', ['expected a number, got "fast"']],
     ['bad-duration.yaml', 14, 10, 'budgets.queue', ['expected a duration', '"20ms"', 'got "soon"']],
     ['bad-enum.yaml', 13, 11, 'budgets.policy', ['expected one of: deliver-late, shed; got "drop"']],
     ['bad-missing-required.yaml', 9, 5, 'sources[1].name', ['missing required field "name"']],
-    ['bad-missing-model.yaml', 17, 14, 'triggers[1].subscriber.model', ['no model named "sentiment"', 'declared models: scorer']],
+    [
+      'bad-missing-model.yaml',
+      17,
+      14,
+      'triggers[1].subscriber.model',
+      ['no model named "sentiment"', 'declared models: scorer'],
+    ],
     ['bad-duplicate-names.yaml', 12, 11, 'triggers[1].name', ['duplicate name "to-overlay"', 'triggers[0]']],
     ['bad-yaml-syntax.yaml', 8, 28, '(yaml)', ['YAML syntax error']],
     ['bad-invalid-cel.yaml', 13, 14, 'triggers[0].filters[1].cel', ['CEL', 'event.data.gift.value >=']],
     ['bad-non-boolean-cel.yaml', 16, 18, 'triggers[1].filters[0].any[1].cel', ['CEL', 'bool']],
-    ['bad-missing-manifest.yaml', 11, 15, 'models[0].manifest', ['model manifest not found', 'no-such-dir/chat-sentiment.yaml', 'npm run models:build']],
+    [
+      'bad-missing-manifest.yaml',
+      11,
+      15,
+      'models[0].manifest',
+      ['model manifest not found', 'no-such-dir/chat-sentiment.yaml', 'npm run models:build'],
+    ],
   ] as const)('%s: reports line %d col %d at %s', async (fixture, line, column, path, fragments) => {
     const file = join(FIXTURES, fixture);
     const issues = await issuesOf(file);
@@ -70,7 +98,9 @@ describe('loadPipeline', () => {
 
   it('names the file, line, column and field in the thrown message', async () => {
     const file = join(FIXTURES, 'bad-enum.yaml');
-    await expect(loadPipeline(file)).rejects.toThrow(`${file}:13:11  budgets.policy  expected one of: deliver-late, shed`);
+    await expect(loadPipeline(file)).rejects.toThrow(
+      `${file}:13:11  budgets.policy  expected one of: deliver-late, shed`,
+    );
   });
 
   it('reports every schema error in the file, in line order, not just the first', async () => {
@@ -88,27 +118,50 @@ describe('loadPipeline', () => {
   it('says a subscriber takes exactly one of model, overlay, aggregate, kafka, uri', async () => {
     const issues = await issuesOf(join(FIXTURES, 'bad-subscriber-form.yaml'));
     expect(issues).toMatchObject([
-      { line: 11, path: 'triggers[0].subscriber', message: expect.stringContaining('exactly one of: model, overlay, aggregate, kafka, uri; got overlay and aggregate') },
-      { line: 14, path: 'triggers[1].subscriber.sink', message: expect.stringContaining('unknown key "sink"; allowed keys here: one of: model, overlay, aggregate, kafka, uri') },
+      {
+        line: 11,
+        path: 'triggers[0].subscriber',
+        message: expect.stringContaining(
+          'exactly one of: model, overlay, aggregate, kafka, uri; got overlay and aggregate',
+        ),
+      },
+      {
+        line: 14,
+        path: 'triggers[1].subscriber.sink',
+        message: expect.stringContaining(
+          'unknown key "sink"; allowed keys here: one of: model, overlay, aggregate, kafka, uri',
+        ),
+      },
     ]);
   });
 
-  it('points a missing field of a nested mapping at the mapping\'s key', () => {
-    const text = 'apiVersion: livepipe/v1\nkind: Pipeline\nmetadata:\n  description: no name\nsources: [{ name: s, generator: {} }]\ntriggers: [{ name: t, subscriber: { overlay: o } }]\n';
+  it("points a missing field of a nested mapping at the mapping's key", () => {
+    const text =
+      'apiVersion: livepipe/v1\nkind: Pipeline\nmetadata:\n  description: no name\nsources: [{ name: s, generator: {} }]\ntriggers: [{ name: t, subscriber: { overlay: o } }]\n';
     const error = catchConfigError(() => parsePipeline(text, 'inline.yaml'));
     expect(error.issues).toEqual([
-      { file: 'inline.yaml', line: 3, column: 1, path: 'metadata.name', message: 'missing required field "name" (expected a string)' },
+      {
+        file: 'inline.yaml',
+        line: 3,
+        column: 1,
+        path: 'metadata.name',
+        message: 'missing required field "name" (expected a string)',
+      },
     ]);
   });
 
   it('reports the wrong field of the subscriber branch the user evidently meant', () => {
-    const text = 'apiVersion: livepipe/v1\nkind: Pipeline\nmetadata: { name: p }\nsources: [{ name: s, generator: {} }]\ntriggers:\n  - name: t\n    subscriber: { model: 5 }\n';
+    const text =
+      'apiVersion: livepipe/v1\nkind: Pipeline\nmetadata: { name: p }\nsources: [{ name: s, generator: {} }]\ntriggers:\n  - name: t\n    subscriber: { model: 5 }\n';
     const error = catchConfigError(() => parsePipeline(text, 'inline.yaml'));
-    expect(error.issues).toMatchObject([{ line: 7, column: 26, path: 'triggers[0].subscriber.model', message: 'expected a string, got 5' }]);
+    expect(error.issues).toMatchObject([
+      { line: 7, column: 26, path: 'triggers[0].subscriber.model', message: 'expected a string, got 5' },
+    ]);
   });
 
   it('points an invalid attribute name in a legacy filter at the key', () => {
-    const text = 'apiVersion: livepipe/v1\nkind: Pipeline\nmetadata: { name: p }\nsources: [{ name: s, generator: {} }]\ntriggers:\n  - name: t\n    filter:\n      attributes:\n        Type: live.like\n    subscriber: { overlay: o }\n';
+    const text =
+      'apiVersion: livepipe/v1\nkind: Pipeline\nmetadata: { name: p }\nsources: [{ name: s, generator: {} }]\ntriggers:\n  - name: t\n    filter:\n      attributes:\n        Type: live.like\n    subscriber: { overlay: o }\n';
     const error = catchConfigError(() => parsePipeline(text, 'inline.yaml'));
     expect(error.issues).toMatchObject([{ line: 9, column: 9, path: 'triggers[0].filter.attributes.Type' }]);
     expect(error.issues[0]?.message).toContain('lower-case letters and digits');
@@ -116,11 +169,14 @@ describe('loadPipeline', () => {
 
   it('reports an empty file as a document that is not a mapping', () => {
     const error = catchConfigError(() => parsePipeline('', 'empty.yaml'));
-    expect(error.issues).toMatchObject([{ line: 1, column: 1, path: '(root)', message: 'expected a mapping, got an empty value' }]);
+    expect(error.issues).toMatchObject([
+      { line: 1, column: 1, path: '(root)', message: 'expected a mapping, got an empty value' },
+    ]);
   });
 
   it('skips the manifest check when asked, and still resolves the path', () => {
-    const text = 'apiVersion: livepipe/v1\nkind: Pipeline\nmetadata: { name: p }\nsources: [{ name: s, generator: {} }]\nmodels: [{ name: m, manifest: ./m.yaml }]\ntriggers: [{ name: t, subscriber: { model: m } }]\n';
+    const text =
+      'apiVersion: livepipe/v1\nkind: Pipeline\nmetadata: { name: p }\nsources: [{ name: s, generator: {} }]\nmodels: [{ name: m, manifest: ./m.yaml }]\ntriggers: [{ name: t, subscriber: { model: m } }]\n';
     expect(() => parsePipeline(text, '/x/p.yaml')).toThrow(ConfigError);
     const pipeline = parsePipeline(text, '/x/p.yaml', { checkManifests: false });
     expect(pipeline.models[0]?.manifest).toBe('/x/m.yaml');
@@ -129,7 +185,10 @@ describe('loadPipeline', () => {
   it('throws LP_CONFIG_NOT_FOUND for a missing file', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'livepipe-config-'));
     const missing = join(directory, 'absent.yaml');
-    await expect(loadPipeline(missing)).rejects.toMatchObject({ code: 'LP_CONFIG_NOT_FOUND', message: expect.stringContaining(missing) });
+    await expect(loadPipeline(missing)).rejects.toMatchObject({
+      code: 'LP_CONFIG_NOT_FOUND',
+      message: expect.stringContaining(missing),
+    });
     await writeFile(join(directory, 'present.yaml'), 'kind: Pipeline\n');
     await expect(loadPipeline(join(directory, 'present.yaml'))).rejects.toMatchObject({ code: 'LP_CONFIG_INVALID' });
   });

@@ -41,7 +41,9 @@ describe('validateCommand', () => {
   it('checks every file and fails if any one is invalid', async () => {
     const result = await run(['test/fixtures/pipelines/good-minimal.yaml', 'test/fixtures/pipelines/absent.yaml']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('✓ test/fixtures/pipelines/good-minimal.yaml: pipeline "minimal" — 1 source, 3 triggers, 1 model');
+    expect(result.stdout).toContain(
+      '✓ test/fixtures/pipelines/good-minimal.yaml: pipeline "minimal" — 1 source, 3 triggers, 1 model',
+    );
     expect(result.stderr).toContain('test/fixtures/pipelines/absent.yaml  pipeline file not found');
   });
 });

@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, DeliveryPolicy, honoursRetryAfter, isRetryableStatus, MAX_BACKOFF_MS } from '../../../src/delivery/delivery-policy.js';
+import {
+  backoffDelayMs,
+  DeliveryPolicy,
+  honoursRetryAfter,
+  isRetryableStatus,
+  MAX_BACKOFF_MS,
+} from '../../../src/delivery/delivery-policy.js';
 import { LivepipeError } from '../../../src/errors.js';
 
-const base = { retry: 5, backoffPolicy: 'exponential' as const, backoffDelayMs: 200, timeoutMs: 1000, retryAfterMaxMs: 30_000 };
+const base = {
+  retry: 5,
+  backoffPolicy: 'exponential' as const,
+  backoffDelayMs: 200,
+  timeoutMs: 1000,
+  retryAfterMaxMs: 30_000,
+};
 
 describe('backoff schedule', () => {
   it('doubles per retry under the exponential policy: PT0.2S gives 400, 800, 1600, 3200, 6400 ms', () => {
@@ -15,7 +27,9 @@ describe('backoff schedule', () => {
   });
 
   it('matches the Knative DeliverySpec example: exponential PT1.5S waits 3, 6, 12, 24, 48 s', () => {
-    expect([1, 2, 3, 4, 5].map((n) => backoffDelayMs('exponential', 1500, n))).toEqual([3000, 6000, 12_000, 24_000, 48_000]);
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelayMs('exponential', 1500, n))).toEqual([
+      3000, 6000, 12_000, 24_000, 48_000,
+    ]);
   });
 
   it('has no waits when retry is 0', () => {

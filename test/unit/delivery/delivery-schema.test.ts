@@ -4,7 +4,13 @@ import { deliverySchema, httpSubscriberSchema } from '../../../src/config/delive
 describe('delivery schema', () => {
   it('reads ISO-8601 durations into milliseconds', () => {
     const spec = deliverySchema.parse({ retry: 3, backoffDelay: 'PT0.2S', timeout: 'PT1M30S', retryAfterMax: 'PT0S' });
-    expect(spec).toMatchObject({ retry: 3, backoffPolicy: 'exponential', backoffDelay: 200, timeout: 90_000, retryAfterMax: 0 });
+    expect(spec).toMatchObject({
+      retry: 3,
+      backoffPolicy: 'exponential',
+      backoffDelay: 200,
+      timeout: 90_000,
+      retryAfterMax: 0,
+    });
   });
 
   it('reads day and hour ISO-8601 parts', () => {
@@ -12,7 +18,13 @@ describe('delivery schema', () => {
   });
 
   it('fills the defaults of an empty section', () => {
-    expect(deliverySchema.parse({})).toEqual({ retry: 0, backoffPolicy: 'exponential', backoffDelay: 200, timeout: 10_000, retryAfterMax: 30_000 });
+    expect(deliverySchema.parse({})).toEqual({
+      retry: 0,
+      backoffPolicy: 'exponential',
+      backoffDelay: 200,
+      timeout: 10_000,
+      retryAfterMax: 30_000,
+    });
   });
 
   it.each([
@@ -28,15 +40,25 @@ describe('delivery schema', () => {
   });
 
   it('accepts each dead-letter sink kind', () => {
-    expect(deliverySchema.parse({ deadLetterSink: { uri: 'http://127.0.0.1:9/dls' } }).deadLetterSink).toEqual({ uri: 'http://127.0.0.1:9/dls' });
-    expect(deliverySchema.parse({ deadLetterSink: { file: 'dead.jsonl' } }).deadLetterSink).toEqual({ file: 'dead.jsonl' });
-    expect(deliverySchema.parse({ deadLetterSink: { kafka: { topic: 'dlq' } } }).deadLetterSink).toMatchObject({ kafka: { topic: 'dlq', brokers: ['127.0.0.1:9092'] } });
+    expect(deliverySchema.parse({ deadLetterSink: { uri: 'http://127.0.0.1:9/dls' } }).deadLetterSink).toEqual({
+      uri: 'http://127.0.0.1:9/dls',
+    });
+    expect(deliverySchema.parse({ deadLetterSink: { file: 'dead.jsonl' } }).deadLetterSink).toEqual({
+      file: 'dead.jsonl',
+    });
+    expect(deliverySchema.parse({ deadLetterSink: { kafka: { topic: 'dlq' } } }).deadLetterSink).toMatchObject({
+      kafka: { topic: 'dlq', brokers: ['127.0.0.1:9092'] },
+    });
   });
 });
 
 describe('uri subscriber schema', () => {
   it('defaults to binary mode', () => {
-    expect(httpSubscriberSchema.parse({ uri: 'http://127.0.0.1:8080/' })).toEqual({ uri: 'http://127.0.0.1:8080/', format: 'binary', concurrency: 64 });
+    expect(httpSubscriberSchema.parse({ uri: 'http://127.0.0.1:8080/' })).toEqual({
+      uri: 'http://127.0.0.1:8080/',
+      format: 'binary',
+      concurrency: 64,
+    });
   });
 
   it('rejects a relative uri and an unknown format', () => {

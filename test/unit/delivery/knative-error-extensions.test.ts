@@ -1,15 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryFailure, deliveryFailureOf } from '../../../src/delivery/delivery-failure.js';
-import { KNATIVE_ERROR_DATA_MAX_LENGTH, knativeErrorData, withKnativeError } from '../../../src/delivery/knative-error-extensions.js';
+import {
+  KNATIVE_ERROR_DATA_MAX_LENGTH,
+  knativeErrorData,
+  withKnativeError,
+} from '../../../src/delivery/knative-error-extensions.js';
 import type { LiveEvent } from '../../../src/events/cloudevent.js';
 
 const event: LiveEvent = { specversion: '1.0', id: 'e1', source: '/s', type: 'live.comment', data: { text: 'hi' } };
 
 describe('knativeerror* extensions', () => {
   it('carries the destination, the status and the base64 response body', () => {
-    const failure = new DeliveryFailure('status', 'answered 503', { status: 503, body: Buffer.from('overloaded'), retryable: true });
+    const failure = new DeliveryFailure('status', 'answered 503', {
+      status: 503,
+      body: Buffer.from('overloaded'),
+      retryable: true,
+    });
     const letter = withKnativeError(event, 'http://127.0.0.1:1/hook', failure);
-    expect(letter).toMatchObject({ knativeerrordest: 'http://127.0.0.1:1/hook', knativeerrorcode: 503, id: 'e1', data: { text: 'hi' } });
+    expect(letter).toMatchObject({
+      knativeerrordest: 'http://127.0.0.1:1/hook',
+      knativeerrorcode: 503,
+      id: 'e1',
+      data: { text: 'hi' },
+    });
     expect(Buffer.from(letter.knativeerrordata as string, 'base64').toString()).toBe('overloaded');
     expect(event.knativeerrorcode).toBeUndefined();
   });

@@ -45,7 +45,10 @@ describe('httpRequestToCloudEvents', () => {
   });
 
   it('decodes structured and batched modes', () => {
-    const structured = httpRequestToCloudEvents({ 'content-type': 'application/cloudevents+json' }, Buffer.from(JSON.stringify(event)));
+    const structured = httpRequestToCloudEvents(
+      { 'content-type': 'application/cloudevents+json' },
+      Buffer.from(JSON.stringify(event)),
+    );
     expect(structured).toEqual([event]);
     const batch = httpRequestToCloudEvents(
       { 'content-type': 'application/cloudevents-batch+json' },
@@ -56,11 +59,15 @@ describe('httpRequestToCloudEvents', () => {
 
   it('names the bad entry of a batch', () => {
     const body = Buffer.from(JSON.stringify([event, { ...event, source: '' }]));
-    expect(() => httpRequestToCloudEvents({ 'content-type': 'application/cloudevents-batch+json' }, body)).toThrow(/batch entry 1: attribute source/);
+    expect(() => httpRequestToCloudEvents({ 'content-type': 'application/cloudevents-batch+json' }, body)).toThrow(
+      /batch entry 1: attribute source/,
+    );
   });
 
   it('refuses a request that is no CloudEvent and a CloudEvents format it cannot read', () => {
-    expect(() => httpRequestToCloudEvents({ 'content-type': 'application/json' }, Buffer.from('{}'))).toThrow(/not a CloudEvent/);
+    expect(() => httpRequestToCloudEvents({ 'content-type': 'application/json' }, Buffer.from('{}'))).toThrow(
+      /not a CloudEvent/,
+    );
     try {
       httpRequestToCloudEvents({ 'content-type': 'application/cloudevents+protobuf' }, Buffer.from('x'));
       expect.unreachable();

@@ -92,7 +92,14 @@ describe('kafkaRecordToCloudEvent: a record that is not a CloudEvent (Knative Ka
 
   it('turns headers (Buffers, strings, repeated) into kafkaheader extensions with normalized names', () => {
     const event = kafkaRecordToCloudEvent(
-      record({ headers: { 'X-Trace_ID': Buffer.from('abc'), 'room.Name': 'lobby', 'dup': [Buffer.from('first'), 'second'], gone: undefined } }),
+      record({
+        headers: {
+          'X-Trace_ID': Buffer.from('abc'),
+          'room.Name': 'lobby',
+          dup: [Buffer.from('first'), 'second'],
+          gone: undefined,
+        },
+      }),
       source,
     );
     expect(event.kafkaheaderxtraceid).toBe('abc');
@@ -184,7 +191,10 @@ describe('kafkaRecordToCloudEvent: binary-mode CloudEvents pass through', () => 
   });
 
   it('keeps an ingesttime header, as a number', () => {
-    const event = kafkaRecordToCloudEvent(record({ headers: binaryHeaders({ ce_ingesttime: '1700000000123' }) }), source);
+    const event = kafkaRecordToCloudEvent(
+      record({ headers: binaryHeaders({ ce_ingesttime: '1700000000123' }) }),
+      source,
+    );
     expect(event.ingesttime).toBe(1_700_000_000_123);
   });
 
@@ -195,10 +205,18 @@ describe('kafkaRecordToCloudEvent: binary-mode CloudEvents pass through', () => 
   });
 
   it('throws on a wrong specversion, a bad time and a bad extension name', () => {
-    expect(() => kafkaRecordToCloudEvent(record({ headers: binaryHeaders({ ce_specversion: '0.3' }) }), source)).toThrow(/unsupported specversion "0.3"/);
-    expect(() => kafkaRecordToCloudEvent(record({ headers: binaryHeaders({ ce_time: 'yesterday' }) }), source)).toThrow(/RFC 3339/);
-    expect(() => kafkaRecordToCloudEvent(record({ headers: binaryHeaders({ 'ce_Room-Id': 'x' }) }), source)).toThrow(/does not name a CloudEvents attribute/);
-    expect(() => kafkaRecordToCloudEvent(record({ headers: binaryHeaders({ ce_ingesttime: 'soon' }) }), source)).toThrow(/ingesttime "soon"/);
+    expect(() =>
+      kafkaRecordToCloudEvent(record({ headers: binaryHeaders({ ce_specversion: '0.3' }) }), source),
+    ).toThrow(/unsupported specversion "0.3"/);
+    expect(() => kafkaRecordToCloudEvent(record({ headers: binaryHeaders({ ce_time: 'yesterday' }) }), source)).toThrow(
+      /RFC 3339/,
+    );
+    expect(() => kafkaRecordToCloudEvent(record({ headers: binaryHeaders({ 'ce_Room-Id': 'x' }) }), source)).toThrow(
+      /does not name a CloudEvents attribute/,
+    );
+    expect(() =>
+      kafkaRecordToCloudEvent(record({ headers: binaryHeaders({ ce_ingesttime: 'soon' }) }), source),
+    ).toThrow(/ingesttime "soon"/);
   });
 
   it('throws on invalid JSON data under a JSON content type', () => {
@@ -230,8 +248,13 @@ describe('kafkaRecordToCloudEvent: structured-mode CloudEvents pass through', ()
 
   it('decodes data_base64 into bytes', () => {
     const { data: _data, ...attributes } = envelope;
-    const value = Buffer.from(JSON.stringify({ ...attributes, datacontenttype: 'application/octet-stream', data_base64: 'AQID' }));
-    const event = kafkaRecordToCloudEvent(record({ headers: { 'content-type': 'application/cloudevents+json' }, value }), source);
+    const value = Buffer.from(
+      JSON.stringify({ ...attributes, datacontenttype: 'application/octet-stream', data_base64: 'AQID' }),
+    );
+    const event = kafkaRecordToCloudEvent(
+      record({ headers: { 'content-type': 'application/cloudevents+json' }, value }),
+      source,
+    );
     expect(event).not.toHaveProperty('data_base64');
     expect([...(event.data as Buffer)]).toEqual([1, 2, 3]);
   });
@@ -240,8 +263,12 @@ describe('kafkaRecordToCloudEvent: structured-mode CloudEvents pass through', ()
     const structured = (value: string, contentType = 'application/cloudevents+json') =>
       record({ headers: { 'content-type': contentType }, value: Buffer.from(value) });
     expect(() => kafkaRecordToCloudEvent(structured('{'), source)).toThrow(/structured CloudEvent is not valid JSON/);
-    expect(() => kafkaRecordToCloudEvent(structured(JSON.stringify({ ...envelope, id: undefined })), source)).toThrow(/missing required attribute id/);
-    expect(() => kafkaRecordToCloudEvent(structured(JSON.stringify({ ...envelope, data_base64: 'AA==' })), source)).toThrow(/either data or data_base64/);
+    expect(() => kafkaRecordToCloudEvent(structured(JSON.stringify({ ...envelope, id: undefined })), source)).toThrow(
+      /missing required attribute id/,
+    );
+    expect(() =>
+      kafkaRecordToCloudEvent(structured(JSON.stringify({ ...envelope, data_base64: 'AA==' })), source),
+    ).toThrow(/either data or data_base64/);
     expect(() => kafkaRecordToCloudEvent(structured('[]'), source)).toThrow(/must be a JSON object/);
     const avro = () => kafkaRecordToCloudEvent(structured('x', 'application/cloudevents+avro'), source);
     expect(avro).toThrow(/not supported/);
@@ -307,7 +334,11 @@ describe('cloudEventToKafkaRecord', () => {
         expect(knativekafkaoffset).toBe(42);
         const expected: Record<string, unknown> = { ...original };
         if (expected.data === undefined) delete expected.data;
-        if (expected.datacontenttype === undefined && expected.data !== undefined && encode === cloudEventToKafkaRecord) {
+        if (
+          expected.datacontenttype === undefined &&
+          expected.data !== undefined &&
+          encode === cloudEventToKafkaRecord
+        ) {
           expected.datacontenttype = 'application/json';
         }
         expect(rest).toEqual(expected);

@@ -27,7 +27,16 @@ function message(overrides: Partial<RocketmqMessage> = {}): RocketmqMessage {
 
 describe('plain messages', () => {
   it('wraps a message that is not a CloudEvent with the RocketMQ identity', () => {
-    const event = decode(message({ tag: 'comment', keys: ['k1', 'k2'], properties: new Map([['Region', 'eu'], ['X-Trace.Id', 't-9']]) }));
+    const event = decode(
+      message({
+        tag: 'comment',
+        keys: ['k1', 'k2'],
+        properties: new Map([
+          ['Region', 'eu'],
+          ['X-Trace.Id', 't-9'],
+        ]),
+      }),
+    );
     expect(event).toEqual({
       specversion: '1.0',
       id: '7F00000100002A9F0000000000000001',
@@ -59,7 +68,9 @@ describe('plain messages', () => {
   });
 
   it('reads the body by its declared content type, which becomes datacontenttype', () => {
-    const text = decode(message({ body: Buffer.from('{not json'), properties: new Map([['content-type', 'text/plain']]) }));
+    const text = decode(
+      message({ body: Buffer.from('{not json'), properties: new Map([['content-type', 'text/plain']]) }),
+    );
     expect(text.datacontenttype).toBe('text/plain');
     expect(text.data).toBe('{not json');
     expect(text.rocketmqpropertycontenttype).toBeUndefined();
@@ -90,7 +101,9 @@ describe('plain messages', () => {
   it('rejects a body that declares JSON but does not parse, naming topic and message id', () => {
     const bad = message({ body: Buffer.from('{"text":'), properties: new Map([['content-type', 'application/json']]) });
     expect(() => decode(bad)).toThrow(CloudEventDecodeError);
-    expect(() => decode(bad)).toThrow(/RocketMQ message live-interactions\/7F00000100002A9F0000000000000001: data is not valid JSON/);
+    expect(() => decode(bad)).toThrow(
+      /RocketMQ message live-interactions\/7F00000100002A9F0000000000000001: data is not valid JSON/,
+    );
   });
 });
 
@@ -126,7 +139,9 @@ describe('binary mode (ce_ properties)', () => {
   });
 
   it('reads the CE_ prefix too', () => {
-    const properties = new Map([...ceProperties()].map(([name, value]) => [name.replace(/^ce_/, 'CE_'), value] as [string, string]));
+    const properties = new Map(
+      [...ceProperties()].map(([name, value]) => [name.replace(/^ce_/, 'CE_'), value] as [string, string]),
+    );
     expect(decode(message({ properties })).id).toBe('stream-1-7');
   });
 
@@ -144,7 +159,12 @@ describe('binary mode (ce_ properties)', () => {
 describe('structured mode', () => {
   it('parses an application/cloudevents+json body as the event', () => {
     const envelope = { specversion: '1.0', id: 'e-1', source: '/x', type: 't', data: { a: 1 } };
-    const event = decode(message({ body: Buffer.from(JSON.stringify(envelope)), properties: new Map([['content-type', 'application/cloudevents+json; charset=utf-8']]) }));
+    const event = decode(
+      message({
+        body: Buffer.from(JSON.stringify(envelope)),
+        properties: new Map([['content-type', 'application/cloudevents+json; charset=utf-8']]),
+      }),
+    );
     expect(event).toEqual({ ...envelope, ingesttime: BORN.getTime() });
   });
 
@@ -174,12 +194,23 @@ describe('encoding', () => {
     expect(outgoing.properties.get('ce_type')).toBe('live.gift');
     expect(outgoing.properties.get('content-type')).toBe('application/json');
     expect(outgoing.properties.has('ce_data')).toBe(false);
-    const back = decode({ messageId: 'm', topic: 'live-interactions', body: outgoing.body, tag: outgoing.tag, keys: outgoing.keys, properties: outgoing.properties, bornTimestamp: BORN });
+    const back = decode({
+      messageId: 'm',
+      topic: 'live-interactions',
+      body: outgoing.body,
+      tag: outgoing.tag,
+      keys: outgoing.keys,
+      properties: outgoing.properties,
+      bornTimestamp: BORN,
+    });
     expect(back).toEqual({ ...event, ingesttime: BORN.getTime() });
   });
 
   it('declares JSON for object data without a content type', () => {
-    const outgoing = cloudEventToRocketmqMessage({ specversion: '1.0', id: 'a', source: '/s', type: 't', data: { x: 1 } }, 'topic');
+    const outgoing = cloudEventToRocketmqMessage(
+      { specversion: '1.0', id: 'a', source: '/s', type: 't', data: { x: 1 } },
+      'topic',
+    );
     expect(outgoing.properties.get('content-type')).toBe('application/json');
     expect(JSON.parse(outgoing.body.toString())).toEqual({ x: 1 });
     expect(outgoing.tag).toBeUndefined();

@@ -8,7 +8,13 @@ import { loadPipeline, parsePipeline } from '../../../src/config/index.js';
 import { exportKnative, renderKnativeExport } from '../../../src/export/knative.js';
 import { parseCesql } from '../../../src/router/cesql/parser.js';
 
-type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace: string; annotations?: Record<string, string> }; spec?: any; data?: any };
+type Doc = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; annotations?: Record<string, string> };
+  spec?: any;
+  data?: any;
+};
 
 const DEMO = 'pipelines/live-interaction.yaml';
 const FIXTURE = 'test/unit/export/fixtures/every-filter.yaml';
@@ -17,7 +23,9 @@ const DEMO_OPTIONS = { kafkaBootstrap: 'my-cluster-kafka-bootstrap.kafka:9092', 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const GO_DURATION = /^\d+(ms|s|m|h)$/;
 
-const silent = { stdout: { write: () => true }, stderr: { write: () => true } } as unknown as Parameters<typeof exportKnativeCommand>[2];
+const silent = { stdout: { write: () => true }, stderr: { write: () => true } } as unknown as Parameters<
+  typeof exportKnativeCommand
+>[2];
 
 async function exportDocs(file: string, options: Parameters<typeof exportKnative>[1] = {}): Promise<Doc[]> {
   const text = renderKnativeExport(exportKnative(await loadPipeline(file), options));
@@ -51,7 +59,9 @@ function checkShape(doc: Doc): void {
       expect(doc.spec.topics.length).toBeGreaterThan(0);
       expect(['earliest', 'latest']).toContain(doc.spec.initialOffset);
       expect(doc.spec.sink.ref ?? doc.spec.sink.uri).toBeDefined();
-      expect(['ordered', 'unordered']).toContain(doc.metadata.annotations?.['kafka.eventing.knative.dev/delivery.order']);
+      expect(['ordered', 'unordered']).toContain(
+        doc.metadata.annotations?.['kafka.eventing.knative.dev/delivery.order'],
+      );
       break;
     case 'serving.knative.dev/v1 Service': {
       const container = doc.spec.template.spec.containers[0];
@@ -63,7 +73,8 @@ function checkShape(doc: Doc): void {
     case 'apps/v1 Deployment':
       // The pod template must carry every selector label, or the Deployment selects no pods.
       expect(Object.keys(doc.spec.selector.matchLabels).length).toBeGreaterThan(0);
-      for (const [k, v] of Object.entries(doc.spec.selector.matchLabels)) expect(doc.spec.template.metadata.labels[k]).toBe(v);
+      for (const [k, v] of Object.entries(doc.spec.selector.matchLabels))
+        expect(doc.spec.template.metadata.labels[k]).toBe(v);
       expect(typeof doc.spec.template.spec.containers[0].image).toBe('string');
       break;
     case 'v1 Service':
@@ -99,10 +110,19 @@ function checkFilter(entry: Record<string, any>): void {
 function checkAutoscaling(annotations: Record<string, string>): void {
   expect(annotations['autoscaling.knative.dev/class']).toBe('kpa.autoscaling.knative.dev');
   expect(annotations['autoscaling.knative.dev/metric']).toBe('concurrency');
-  for (const key of ['target', 'min-scale', 'max-scale', 'target-utilization-percentage', 'panic-window-percentage', 'panic-threshold-percentage']) {
+  for (const key of [
+    'target',
+    'min-scale',
+    'max-scale',
+    'target-utilization-percentage',
+    'panic-window-percentage',
+    'panic-threshold-percentage',
+  ]) {
     expect(annotations[`autoscaling.knative.dev/${key}`], key).toMatch(/^\d+(\.\d+)?$/);
   }
-  expect(Number(annotations['autoscaling.knative.dev/max-scale'])).toBeGreaterThanOrEqual(Number(annotations['autoscaling.knative.dev/min-scale']));
+  expect(Number(annotations['autoscaling.knative.dev/max-scale'])).toBeGreaterThanOrEqual(
+    Number(annotations['autoscaling.knative.dev/min-scale']),
+  );
   expect(annotations['autoscaling.knative.dev/window']).toMatch(GO_DURATION);
   expect(annotations['autoscaling.knative.dev/scale-to-zero-pod-retention-period']).toMatch(GO_DURATION);
 }
@@ -117,7 +137,10 @@ const named = (docs: Doc[], kind: string, name: string) => {
 describe('livepipe export knative: the demo pipeline', () => {
   let docs: Doc[];
   beforeAll(async () => {
-    docs = await exportDocs(DEMO, { kafka: { bootstrapServers: ['kafka:9092'], topic: 'live-interactions' }, namespace: 'live' });
+    docs = await exportDocs(DEMO, {
+      kafka: { bootstrapServers: ['kafka:9092'], topic: 'live-interactions' },
+      namespace: 'live',
+    });
   });
 
   it('writes only documents that have the shape of their Knative or Kubernetes kind', () => {
@@ -130,17 +153,29 @@ describe('livepipe export knative: the demo pipeline', () => {
     const [source, ...others] = byKind(docs, 'KafkaSource');
     expect(others).toHaveLength(0);
     expect(source!.spec.topics).toEqual(['live-interactions']);
-    expect(source!.spec.sink.ref).toEqual({ apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'live-interaction' });
+    expect(source!.spec.sink.ref).toEqual({
+      apiVersion: 'eventing.knative.dev/v1',
+      kind: 'Broker',
+      name: 'live-interaction',
+    });
     expect(named(docs, 'Broker', 'live-interaction')).toBeDefined();
   });
 
   it('sends comments to the model Service and everything else, once, to the router', () => {
     const toModel = named(docs, 'Trigger', 'comments-to-sentiment');
     expect(toModel.spec.filters).toEqual([{ exact: { type: 'live.comment' } }]);
-    expect(toModel.spec.subscriber.ref).toEqual({ apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'chat-sentiment' });
+    expect(toModel.spec.subscriber.ref).toEqual({
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Service',
+      name: 'chat-sentiment',
+    });
     const toRouter = byKind(docs, 'Trigger').filter((t) => t.spec.subscriber.ref?.name === 'livepipe-router');
     expect(toRouter).toHaveLength(1);
-    expect(toRouter[0]!.metadata.annotations!['livepipe.dev/triggers']!.split(',')).toEqual(['scored-comments-to-overlay', 'big-gift-alerts', 'engagement']);
+    expect(toRouter[0]!.metadata.annotations!['livepipe.dev/triggers']!.split(',')).toEqual([
+      'scored-comments-to-overlay',
+      'big-gift-alerts',
+      'engagement',
+    ]);
   });
 
   it('gives the router a pipeline that validates and keeps the CEL filter Knative cannot apply', () => {
@@ -156,7 +191,13 @@ describe('livepipe export knative: the demo pipeline', () => {
   it('serves the model from its manifest path inside the image with the pipeline worker count as scale bounds', () => {
     const service = named(docs, 'Service', 'chat-sentiment');
     expect(service.apiVersion).toBe('serving.knative.dev/v1');
-    expect(service.spec.template.spec.containers[0].args).toEqual(['serve-model', '--model', 'models/chat-sentiment.yaml', '--port', '8080']);
+    expect(service.spec.template.spec.containers[0].args).toEqual([
+      'serve-model',
+      '--model',
+      'models/chat-sentiment.yaml',
+      '--port',
+      '8080',
+    ]);
     const annotations = service.spec.template.metadata.annotations;
     expect(annotations['autoscaling.knative.dev/min-scale']).toBe('2');
     expect(annotations['autoscaling.knative.dev/max-scale']).toBe('2');
@@ -217,7 +258,12 @@ describe('livepipe export knative: every filter kind', () => {
       {
         any: [
           { all: [{ prefix: { type: 'live.' } }, { suffix: { source: '/eu' } }] },
-          { all: [{ any: [{ exact: { type: 'live.like' } }, { exact: { type: 'live.vote' } }] }, { not: { exact: { stream: 'stream-9' } } }] },
+          {
+            all: [
+              { any: [{ exact: { type: 'live.like' } }, { exact: { type: 'live.vote' } }] },
+              { not: { exact: { stream: 'stream-9' } } },
+            ],
+          },
           // not(cel on data) has no CESQL; the sound loosening drops it, the router applies it.
           { exact: { type: 'live.gift' } },
         ],
@@ -247,9 +293,10 @@ describe('deploy/knative/', () => {
     const fresh = (await readdir(out)).sort();
     expect(committed).toEqual(fresh);
     for (const file of fresh) {
-      expect(await readFile(join('deploy/knative', file), 'utf8'), `deploy/knative/${file} is stale: run the command in its header`).toBe(
-        await readFile(join(out, file), 'utf8'),
-      );
+      expect(
+        await readFile(join('deploy/knative', file), 'utf8'),
+        `deploy/knative/${file} is stale: run the command in its header`,
+      ).toBe(await readFile(join(out, file), 'utf8'));
     }
   });
 

@@ -33,7 +33,9 @@ describe('bundled chat-sentiment model', () => {
   it('reaches the manifest accuracy on the held-out split and beats the AFINN baseline there', async () => {
     const test = heldOut();
     const { results } = await runner.run(test.map((s) => s.text));
-    const correct = results.filter((result, i) => result.label === (test[i]!.label === 1 ? 'positive' : 'negative')).length;
+    const correct = results.filter(
+      (result, i) => result.label === (test[i]!.label === 1 ? 'positive' : 'negative'),
+    ).length;
     const accuracy = correct / test.length;
 
     const analyzer = new Sentiment();

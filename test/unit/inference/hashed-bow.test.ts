@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createHashedBowFeaturizer, fnv1a32, hashedBowSpecSchema, tokenize } from '../../../src/inference/featurizers/hashed-bow.js';
+import {
+  createHashedBowFeaturizer,
+  fnv1a32,
+  hashedBowSpecSchema,
+  tokenize,
+} from '../../../src/inference/featurizers/hashed-bow.js';
 import { featurizerKind } from '../../../src/inference/featurizers/featurizer-registry.js';
 
 const spec = hashedBowSpecSchema.parse({ kind: 'hashed-bow', dims: 4096, ngrams: [1, 2], hash: 'fnv1a-32' });

@@ -71,7 +71,9 @@ describe('loadModelManifest', () => {
   });
 
   it('rejects an unknown featurizer kind and lists the known ones', async () => {
-    const error = await errorOf(loadModelManifest(writeManifest(bundledManifest.replace('kind: hashed-bow', 'kind: word2vec'))));
+    const error = await errorOf(
+      loadModelManifest(writeManifest(bundledManifest.replace('kind: hashed-bow', 'kind: word2vec'))),
+    );
     expect(error.code).toBe('LP_MODEL_INVALID');
     expect(error.message).toContain('featurizer.kind');
     expect(error.message).toContain('hashed-bow');
@@ -102,7 +104,12 @@ describe('loadModelManifest', () => {
   });
 
   it('reports a manifest output the ONNX model does not have', async () => {
-    const path = writeManifest(bundledManifest.replace(/^sha256: .*\n/m, '').replace('name: probabilities', 'name: scores').replace('output: probabilities', 'output: scores'));
+    const path = writeManifest(
+      bundledManifest
+        .replace(/^sha256: .*\n/m, '')
+        .replace('name: probabilities', 'name: scores')
+        .replace('output: probabilities', 'output: scores'),
+    );
     const error = await errorOf(ModelRunner.open(await loadModelManifest(path)));
     expect(error.code).toBe('LP_MODEL_INVALID');
     expect(error.message).toContain('output "scores"');

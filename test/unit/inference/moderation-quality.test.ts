@@ -6,7 +6,11 @@ import {
   lexiconModerationSpecSchema,
   type LexiconModerationSpec,
 } from '../../../src/inference/postprocessors/lexicon-moderation.js';
-import type { ClassificationResult, Postprocessor, PostprocessorModel } from '../../../src/inference/postprocessors/postprocessor.js';
+import type {
+  ClassificationResult,
+  Postprocessor,
+  PostprocessorModel,
+} from '../../../src/inference/postprocessors/postprocessor.js';
 import { ChatCorpus } from '../../../src/sources/generator/chat-corpus.js';
 import { SeededRandom } from '../../../src/sources/generator/seeded-random.js';
 
@@ -99,9 +103,17 @@ describe('chat-sentiment moderation quality', () => {
 
   it('catches far more generated abuse than the AFINN <= -4 words alone, which it replaced', () => {
     const spec = manifest.postprocess[moderationIndex] as unknown as LexiconModerationSpec;
-    const afinnOnly = lexiconModerationSpecSchema.parse({ ...spec, groups: spec.groups?.slice(0, 1), addressees: undefined });
+    const afinnOnly = lexiconModerationSpecSchema.parse({
+      ...spec,
+      groups: spec.groups?.slice(0, 1),
+      addressees: undefined,
+    });
     expect(afinnOnly.groups?.[0]?.source).toMatch(/^AFINN-165/);
-    const before = countOnGeneratedChat(flagsOf(createLexiconModeration(afinnOnly, postprocessorModel)), FRESH_SEEDS, 20_000);
+    const before = countOnGeneratedChat(
+      flagsOf(createLexiconModeration(afinnOnly, postprocessorModel)),
+      FRESH_SEEDS,
+      20_000,
+    );
     expect(before.recall).toBeCloseTo(metrics.moderationAfinnOnlyOnGeneratedChat.recall, 1);
     expect(measured.recall).toBeGreaterThan(before.recall + 0.5);
   });
@@ -150,6 +162,8 @@ describe('lexicon-moderation addressed groups', () => {
     const withoutAddressees = lexiconModerationSpecSchema.safeParse({ ...spec, addressees: undefined });
     expect(withoutAddressees.success).toBe(false);
     expect(withoutAddressees.error?.issues[0]?.path).toEqual(['addressees']);
-    expect(lexiconModerationSpecSchema.safeParse({ ...spec, groups: undefined, addressees: undefined }).success).toBe(false);
+    expect(lexiconModerationSpecSchema.safeParse({ ...spec, groups: undefined, addressees: undefined }).success).toBe(
+      false,
+    );
   });
 });

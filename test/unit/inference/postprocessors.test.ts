@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LivepipeError } from '../../../src/errors.js';
-import { createLexiconModeration, lexiconModerationSpecSchema } from '../../../src/inference/postprocessors/lexicon-moderation.js';
+import {
+  createLexiconModeration,
+  lexiconModerationSpecSchema,
+} from '../../../src/inference/postprocessors/lexicon-moderation.js';
 import type { ClassificationResult, PostprocessorModel } from '../../../src/inference/postprocessors/postprocessor.js';
 import { postprocessorKind } from '../../../src/inference/postprocessors/postprocessor-registry.js';
 import { createSoftmaxLabel, softmaxLabelSpecSchema } from '../../../src/inference/postprocessors/softmax-label.js';
@@ -39,9 +42,9 @@ describe('softmax-label', () => {
   });
 
   it('rejects an output name the model does not declare', () => {
-    expect(() => createSoftmaxLabel(softmaxLabelSpecSchema.parse({ kind: 'softmax-label', output: 'nope' }), model)).toThrow(
-      /not among outputs \[out\]/,
-    );
+    expect(() =>
+      createSoftmaxLabel(softmaxLabelSpecSchema.parse({ kind: 'softmax-label', output: 'nope' }), model),
+    ).toThrow(/not among outputs \[out\]/);
   });
 });
 

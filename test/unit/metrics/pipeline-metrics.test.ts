@@ -6,12 +6,19 @@ import { PipelineMetrics, STAGES } from '../../../src/metrics/index.js';
 
 const budgets = budgetsSchema.parse({ source: 5, route: 2, queue: 40, infer: 40, push: 10, e2e: 120 });
 
-async function valueOf(metrics: PipelineMetrics, name: string, labels: Record<string, string>, suffix = ''): Promise<number | undefined> {
+async function valueOf(
+  metrics: PipelineMetrics,
+  name: string,
+  labels: Record<string, string>,
+  suffix = '',
+): Promise<number | undefined> {
   const metric = metrics.registry.getSingleMetric(name);
   if (!metric) throw new Error(`no metric ${name}`);
   const { values } = await metric.get();
   return values.find(
-    (v) => (suffix === '' || (v as { metricName?: string }).metricName === `${name}${suffix}`) && Object.entries(labels).every(([k, x]) => String(v.labels[k]) === x),
+    (v) =>
+      (suffix === '' || (v as { metricName?: string }).metricName === `${name}${suffix}`) &&
+      Object.entries(labels).every(([k, x]) => String(v.labels[k]) === x),
   )?.value;
 }
 

@@ -31,7 +31,11 @@ describe('RollingPercentiles', () => {
     }
     expect(estimator.count).toBe(100);
     const last = recent.slice(-100);
-    expect(estimator.percentiles([50, 99, 100])).toEqual([nearestRank(last, 50), nearestRank(last, 99), nearestRank(last, 100)]);
+    expect(estimator.percentiles([50, 99, 100])).toEqual([
+      nearestRank(last, 50),
+      nearestRank(last, 99),
+      nearestRank(last, 100),
+    ]);
   });
 
   it('reports NaN before any observation and after reset', () => {

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { formatStatus, STAGES, type StatusSnapshot, type StageStatus } from '../../../src/metrics/index.js';
 
-function snapshot(overrides: Partial<StatusSnapshot> = {}, stages: Partial<Record<string, Partial<StageStatus>>> = {}): StatusSnapshot {
+function snapshot(
+  overrides: Partial<StatusSnapshot> = {},
+  stages: Partial<Record<string, Partial<StageStatus>>> = {},
+): StatusSnapshot {
   const all = Object.fromEntries(
     STAGES.map((stage) => [stage, { p50: NaN, p99: NaN, budgetMs: 10, breaches: 0, samples: 0, ...stages[stage] }]),
   ) as StatusSnapshot['stages'];
-  return { inPerSec: 0, outPerSec: 0, droppedTotal: 0, stages: all, breachesTotal: 0, workersBusy: 0, workers: 0, ...overrides };
+  return {
+    inPerSec: 0,
+    outPerSec: 0,
+    droppedTotal: 0,
+    stages: all,
+    breachesTotal: 0,
+    workersBusy: 0,
+    workers: 0,
+    ...overrides,
+  };
 }
 
 describe('formatStatus', () => {

@@ -4,7 +4,9 @@ import { WebSocketHub } from '../../../src/overlay/websocket-hub.js';
 
 const hubs: WebSocketHub[] = [];
 
-function makeHub(onPublish?: (stream: string, channel: string, durationMs: number, sent: number, dropped: number) => void): WebSocketHub {
+function makeHub(
+  onPublish?: (stream: string, channel: string, durationMs: number, sent: number, dropped: number) => void,
+): WebSocketHub {
   const hub = new WebSocketHub({
     snapshotSize: 10,
     historySize: 10,

@@ -26,7 +26,11 @@ describe('legacy filter.attributes', () => {
     ['"" on an absent extension fails (the attribute must exist)', { region: '' }, false],
     ['a value on an absent extension fails', { region: 'eu' }, false],
     ['compares a present extension', { stream: 'stream-1' }, true],
-    ['never equates a number-valued extension with a string (Go interface comparison)', { ingesttime: '1700000000000' }, false],
+    [
+      'never equates a number-valued extension with a string (Go interface comparison)',
+      { ingesttime: '1700000000000' },
+      false,
+    ],
     ['"" matches a number-valued extension (present, not "")', { ingesttime: '' }, true],
     ['never treats data as an attribute', { data: '' }, false],
   ])('%s', (_name, attributes, expected) => {
@@ -41,8 +45,12 @@ describe('legacy filter.attributes', () => {
   });
 
   it('is ignored when a non-empty filters list is set', () => {
-    expect(passes({ filter: { attributes: { type: 'live.like' } }, filters: [{ exact: { type: 'live.comment' } }] })).toBe(true);
-    expect(passes({ filter: { attributes: { type: 'live.comment' } }, filters: [{ exact: { type: 'live.like' } }] })).toBe(false);
+    expect(
+      passes({ filter: { attributes: { type: 'live.like' } }, filters: [{ exact: { type: 'live.comment' } }] }),
+    ).toBe(true);
+    expect(
+      passes({ filter: { attributes: { type: 'live.comment' } }, filters: [{ exact: { type: 'live.like' } }] }),
+    ).toBe(false);
   });
 
   it('applies when filters is an empty list', () => {
@@ -61,7 +69,11 @@ describe('exact, prefix and suffix', () => {
     ['exact matches', { exact: { type: 'live.comment' } }, true],
     ['exact mismatches', { exact: { type: 'live.comment.x' } }, false],
     ['exact with several attributes ANDs them', { exact: { type: 'live.comment', stream: 'stream-1' } }, true],
-    ['exact with several attributes fails on one mismatch', { exact: { type: 'live.comment', stream: 'stream-2' } }, false],
+    [
+      'exact with several attributes fails on one mismatch',
+      { exact: { type: 'live.comment', stream: 'stream-2' } },
+      false,
+    ],
     ['exact on an absent extension fails', { exact: { region: 'eu' } }, false],
     ['exact on a number-valued extension compares its string form', { exact: { ingesttime: '1700000000000' } }, true],
     ['prefix matches', { prefix: { type: 'live.' } }, true],
@@ -77,7 +89,7 @@ describe('exact, prefix and suffix', () => {
   });
 
   it.each([
-    ['an empty value', { exact: { type: 'live.like' , stream: '' } }],
+    ['an empty value', { exact: { type: 'live.like', stream: '' } }],
     ['no attributes', { prefix: {} }],
     ['an empty suffix', { suffix: { type: '' } }],
   ])('skips an entry with %s, as Knative does, instead of failing the event', (_name, entry) => {

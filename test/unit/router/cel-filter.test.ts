@@ -35,7 +35,9 @@ describe('cel filters', () => {
   });
 
   it('combines with the other filters in the list', () => {
-    const filter = compileTriggerFilter({ filters: [{ exact: { type: 'live.gift' } }, { cel: 'event.data.gift.value >= 100' }] });
+    const filter = compileTriggerFilter({
+      filters: [{ exact: { type: 'live.gift' } }, { cel: 'event.data.gift.value >= 100' }],
+    });
     expect(filter(gift)).toBe(true);
     expect(filter({ ...gift, data: { gift: { value: 10 } } })).toBe(false);
     expect(filter({ ...gift, type: 'live.like' })).toBe(false);
@@ -55,7 +57,10 @@ describe('cel filters', () => {
 
   it('does not pass an event when the expression yields a non-bool at run time, and reports it', () => {
     const errors: unknown[] = [];
-    const filter = compileTriggerFilter({ filters: [{ cel: 'event.data.viewer.level' }] }, { onError: (e) => errors.push(e) });
+    const filter = compileTriggerFilter(
+      { filters: [{ cel: 'event.data.viewer.level' }] },
+      { onError: (e) => errors.push(e) },
+    );
     expect(filter(gift)).toBe(false);
     expect(errors).toHaveLength(1);
     expect(filter({ ...gift, data: { viewer: { level: true } } })).toBe(true);
@@ -64,7 +69,10 @@ describe('cel filters', () => {
 
   it('does not pass under not when the inner expression errors (the error still counts)', () => {
     const errors: unknown[] = [];
-    const filter = compileTriggerFilter({ filters: [{ not: { cel: 'event.data.nope == 1' } }] }, { onError: (e) => errors.push(e) });
+    const filter = compileTriggerFilter(
+      { filters: [{ not: { cel: 'event.data.nope == 1' } }] },
+      { onError: (e) => errors.push(e) },
+    );
     // not(fail) passes: the CEL filter failed the event, as Knative treats a filter that errors.
     expect(filter(gift)).toBe(true);
     expect(errors).toHaveLength(1);

@@ -38,7 +38,11 @@ describe('cesql filters', () => {
     ['data is not an attribute', 'EXISTS data', false],
     ['a missing attribute fails the event', "region = 'eu'", false],
     ['a missing attribute fails even under NOT', "NOT (region = 'eu')", false],
-    ['an epoch-millisecond number is a string (outside int32), so comparing it as an integer errors', 'ingesttime > 0', false],
+    [
+      'an epoch-millisecond number is a string (outside int32), so comparing it as an integer errors',
+      'ingesttime > 0',
+      false,
+    ],
     ['it still compares as a string', "ingesttime = '1700000000000'", true],
     ['XOR', "vip XOR type = 'live.gift'", false],
     ['AND/OR group to the right, as the grammar says', 'FALSE AND FALSE OR TRUE', false],
@@ -51,7 +55,10 @@ describe('cesql filters', () => {
 
   it('reports an evaluation error through the hook and does not pass the event', () => {
     const errors: Array<[unknown, string]> = [];
-    const filter = compileTriggerFilter({ filters: [{ cesql: "region = 'eu'" }] }, { onError: (e, x) => errors.push([e, x]) });
+    const filter = compileTriggerFilter(
+      { filters: [{ cesql: "region = 'eu'" }] },
+      { onError: (e, x) => errors.push([e, x]) },
+    );
     expect(filter(gift)).toBe(false);
     expect(filter({ ...gift, region: 'eu' })).toBe(true);
     expect(errors).toHaveLength(1);

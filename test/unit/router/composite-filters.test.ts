@@ -22,8 +22,18 @@ describe('all, any, not and the filters list', () => {
     ['any fails when no child passes', [{ any: [isGift, onStream1] }], like, false],
     ['not inverts a pass', [{ not: isGift }], gift, false],
     ['not inverts a fail', [{ not: isGift }], like, true],
-    ['nesting: any of (all, not)', [{ any: [{ all: [isGift, onStream1] }, { not: { prefix: { type: 'live.' } } }] }], gift, true],
-    ['nesting: any of (all, not) fails', [{ any: [{ all: [isGift, onStream1] }, { not: { prefix: { type: 'live.' } } }] }], like, false],
+    [
+      'nesting: any of (all, not)',
+      [{ any: [{ all: [isGift, onStream1] }, { not: { prefix: { type: 'live.' } } }] }],
+      gift,
+      true,
+    ],
+    [
+      'nesting: any of (all, not) fails',
+      [{ any: [{ all: [isGift, onStream1] }, { not: { prefix: { type: 'live.' } } }] }],
+      like,
+      false,
+    ],
     ['nesting: not of any', [{ not: { any: [isLike, isGift] } }], like, false],
     ['an empty all is "no filter" and passes', [{ all: [] }], like, true],
     ['an empty any is "no filter" and passes', [{ any: [] }], like, true],
@@ -38,8 +48,16 @@ describe('all, any, not and the filters list', () => {
     ['an entry with two dialect keys', { exact: { type: 'a' }, prefix: { type: 'b' } }, /exactly one of/],
     ['an unknown dialect', { sql: "type = 'x'" }, /unknown filter "sql"/],
     ['all that is not a list', { all: { exact: { type: 'a' } } }, /takes a list/],
-    ['an invalid child deep inside', { any: [{ not: { exact: { Type: 'a' } } }] }, /filters\[0\]\.any\[0\]\.not\.exact/],
-    ['a CESQL expression that does not parse', { not: { cesql: "type = 'x" } }, /filters\[0\]\.not\.cesql: CESQL expression .* does not parse: unterminated string literal at position 8/],
+    [
+      'an invalid child deep inside',
+      { any: [{ not: { exact: { Type: 'a' } } }] },
+      /filters\[0\]\.any\[0\]\.not\.exact/,
+    ],
+    [
+      'a CESQL expression that does not parse',
+      { not: { cesql: "type = 'x" } },
+      /filters\[0\]\.not\.cesql: CESQL expression .* does not parse: unterminated string literal at position 8/,
+    ],
     ['a string instead of an entry', 'live.like', /a filter is a map/],
   ])('rejects %s with LP_FILTER_INVALID and says where', (_name, entry, message) => {
     let thrown: unknown;

@@ -31,26 +31,75 @@ describe('attributes/filter_test.go: legacy filter.attributes', () => {
     ['Wrong source', attributes('', 'some-other-source'), base, 'FailFilter'],
     ['Any', attributes('', ''), base, 'PassFilter'],
     ['Specific', attributes('com.example.someevent', '/mycontext'), base, 'PassFilter'],
-    ['Extension with attribs', attributes('com.example.someevent', '/mycontext', { myextension: 'my-extension-value' }), withExtension, 'PassFilter'],
-    ['Any Extension with attribs - without Extension in Event', attributes('com.example.someevent', '/mycontext', { myextension: '' }), base, 'FailFilter'],
-    ['Any Extension with attribs - with Extension in Event', attributes('com.example.someevent', '/mycontext', { myextension: '' }), withExtension, 'PassFilter'],
-    ['Subject with attribs', attributes('com.example.someevent', '/mycontext', { subject: 'mysubject' }), withSubject, 'PassFilter'],
-    ['Any Subject with attribs - without Subject in Event', attributes('com.example.someevent', '/mycontext', { subject: '' }), base, 'FailFilter'],
-    ['Any Subject with attribs - with Subject in Event', attributes('com.example.someevent', '/mycontext', { subject: '' }), withSubject, 'PassFilter'],
+    [
+      'Extension with attribs',
+      attributes('com.example.someevent', '/mycontext', { myextension: 'my-extension-value' }),
+      withExtension,
+      'PassFilter',
+    ],
+    [
+      'Any Extension with attribs - without Extension in Event',
+      attributes('com.example.someevent', '/mycontext', { myextension: '' }),
+      base,
+      'FailFilter',
+    ],
+    [
+      'Any Extension with attribs - with Extension in Event',
+      attributes('com.example.someevent', '/mycontext', { myextension: '' }),
+      withExtension,
+      'PassFilter',
+    ],
+    [
+      'Subject with attribs',
+      attributes('com.example.someevent', '/mycontext', { subject: 'mysubject' }),
+      withSubject,
+      'PassFilter',
+    ],
+    [
+      'Any Subject with attribs - without Subject in Event',
+      attributes('com.example.someevent', '/mycontext', { subject: '' }),
+      base,
+      'FailFilter',
+    ],
+    [
+      'Any Subject with attribs - with Subject in Event',
+      attributes('com.example.someevent', '/mycontext', { subject: '' }),
+      withSubject,
+      'PassFilter',
+    ],
     ['Any with attribs - Arrival extension', attributes('', ''), withArrival, 'PassFilter'],
-    ['Wrong Extension with attribs', attributes('com.example.someevent', '/mycontext', { myextension: 'some-other-extension-value' }), withExtension, 'FailFilter'],
+    [
+      'Wrong Extension with attribs',
+      attributes('com.example.someevent', '/mycontext', { myextension: 'some-other-extension-value' }),
+      withExtension,
+      'FailFilter',
+    ],
   ])('%s', (_name, filter, event, want) => {
     expect(triggerResult({ filter: { attributes: filter } }, event)).toBe(want);
   });
 
   it('TestAllSupportedAttributeFieldsV1: every core attribute, schemaurl and datamediatype compare as set', () => {
     const event = {
-      specversion: '1.0', type: 'com.example.someevent', source: '/mycontext', id: '1234', dataschema: 'wow', subject: 'cool',
-      datacontenttype: 'cheers;mate', time: '2020-03-21T12:34:56.78Z',
+      specversion: '1.0',
+      type: 'com.example.someevent',
+      source: '/mycontext',
+      id: '1234',
+      dataschema: 'wow',
+      subject: 'cool',
+      datacontenttype: 'cheers;mate',
+      time: '2020-03-21T12:34:56.78Z',
     };
     const filter = {
-      specversion: '1.0', type: event.type, source: event.source, subject: 'cool', id: '1234', time: event.time,
-      dataschema: 'wow', schemaurl: 'wow', datacontenttype: 'cheers;mate', datamediatype: 'cheers',
+      specversion: '1.0',
+      type: event.type,
+      source: event.source,
+      subject: 'cool',
+      id: '1234',
+      time: event.time,
+      dataschema: 'wow',
+      schemaurl: 'wow',
+      datacontenttype: 'cheers;mate',
+      datamediatype: 'cheers',
     };
     expect(triggerResult({ filter: { attributes: filter } }, event)).toBe('PassFilter');
   });
@@ -68,7 +117,13 @@ describe('attributes/filter_test.go: legacy filter.attributes', () => {
 });
 
 // makeEvent() in all_filter_test.go: these attributes plus the broker TTL extension as an int32.
-const event = { specversion: '1.0', type: 'dev.knative.example', source: 'knativesource', id: '1234', knativebrokerttl: 20 };
+const event = {
+  specversion: '1.0',
+  type: 'dev.knative.example',
+  source: 'knativesource',
+  id: '1234',
+  knativebrokerttl: 20,
+};
 const withExtension = { ...event, myextension: 'my-extension-value' };
 
 describe('subscriptionsapi exact/prefix/suffix_filter_test.go', () => {
@@ -80,10 +135,34 @@ describe('subscriptionsapi exact/prefix/suffix_filter_test.go', () => {
     ['exact', 'Match extension', { myextension: 'my-extension-value' }, withExtension, 'PassFilter'],
     ['exact', 'Missing attribute', { missingattribute: 'missingvalue' }, event, 'FailFilter'],
     ['exact', 'Wrong type and source', { type: 'some-other-type', source: 'some-other-source' }, event, 'FailFilter'],
-    ['exact', 'Match type and wrong source', { type: 'dev.knative.example', source: 'some-other-source' }, event, 'FailFilter'],
-    ['exact', 'Match type and match source', { type: 'dev.knative.example', source: 'knativesource' }, event, 'PassFilter'],
-    ['exact', 'Match type and miss extension', { type: 'dev.knative.example', myextension: 'my-extension-value' }, event, 'FailFilter'],
-    ['exact', 'Match type and match extension', { type: 'dev.knative.example', myextension: 'my-extension-value' }, withExtension, 'PassFilter'],
+    [
+      'exact',
+      'Match type and wrong source',
+      { type: 'dev.knative.example', source: 'some-other-source' },
+      event,
+      'FailFilter',
+    ],
+    [
+      'exact',
+      'Match type and match source',
+      { type: 'dev.knative.example', source: 'knativesource' },
+      event,
+      'PassFilter',
+    ],
+    [
+      'exact',
+      'Match type and miss extension',
+      { type: 'dev.knative.example', myextension: 'my-extension-value' },
+      event,
+      'FailFilter',
+    ],
+    [
+      'exact',
+      'Match type and match extension',
+      { type: 'dev.knative.example', myextension: 'my-extension-value' },
+      withExtension,
+      'PassFilter',
+    ],
     ['exact', 'int32 extension compares by its %v form', { knativebrokerttl: '20' }, event, 'PassFilter'],
     ['prefix', 'Missing attribute', { someotherattribute: 'wrong.prefix' }, event, 'FailFilter'],
     ['prefix', 'Wrong type prefix', { type: 'wrong.prefix' }, event, 'FailFilter'],
@@ -93,8 +172,20 @@ describe('subscriptionsapi exact/prefix/suffix_filter_test.go', () => {
     ['prefix', 'Match extension prefix', { myextension: 'my-extension' }, withExtension, 'PassFilter'],
     ['prefix', 'Match type and wrong source', { type: 'dev.knative', source: 'wrong.prefix' }, event, 'FailFilter'],
     ['prefix', 'Match type and match source', { type: 'dev.knative', source: 'knative' }, event, 'PassFilter'],
-    ['prefix', 'Match type and missing extension', { type: 'dev.knative', myextension: 'attri.prefix' }, event, 'FailFilter'],
-    ['prefix', 'Match type and match extension', { type: 'dev.knative', myextension: 'my-extension' }, withExtension, 'PassFilter'],
+    [
+      'prefix',
+      'Match type and missing extension',
+      { type: 'dev.knative', myextension: 'attri.prefix' },
+      event,
+      'FailFilter',
+    ],
+    [
+      'prefix',
+      'Match type and match extension',
+      { type: 'dev.knative', myextension: 'my-extension' },
+      withExtension,
+      'PassFilter',
+    ],
     ['suffix', 'Missing attribute', { someotherattribute: 'wrong.suffix' }, event, 'FailFilter'],
     ['suffix', 'Wrong type suffix', { type: 'wrong.suffix' }, event, 'FailFilter'],
     ['suffix', 'Wrong source suffix', { source: 'wrong.suffix' }, event, 'FailFilter'],
@@ -215,7 +306,9 @@ describe('filter_handler.go and trigger_validation.go', () => {
   });
 
   it('a non-empty filters list whose entries are all skipped is NoFilter and ignores filter', () => {
-    expect(triggerResult({ filters: [{ exact: { type: '' } }], filter: { attributes: { type: 'other' } } }, event)).toBe('NoFilter');
+    expect(
+      triggerResult({ filters: [{ exact: { type: '' } }], filter: { attributes: { type: 'other' } } }, event),
+    ).toBe('NoFilter');
   });
 
   it('no filter at all is NoFilter', () => {
@@ -239,7 +332,9 @@ describe('filter_handler.go and trigger_validation.go', () => {
       'legacy' in entry
         ? compileTriggerSpec({ filter: { attributes: { 'my-ext': 'x' } } })
         : compileTriggerSpec({ filters: [entry as FilterSpec] });
-    expect(compile).toThrow(expect.objectContaining({ code: 'LP_FILTER_INVALID', message: expect.stringMatching(message) }));
+    expect(compile).toThrow(
+      expect.objectContaining({ code: 'LP_FILTER_INVALID', message: expect.stringMatching(message) }),
+    );
   });
 
   it('a dialect key set to an empty value does not count as a second dialect', () => {

@@ -18,7 +18,8 @@ function pick<T>(next: () => number, items: readonly T[]): T {
 function randomEntry(next: () => number, depth: number): FilterSpec {
   const roll = next();
   if (depth < 2 && roll < 0.12) return { all: [randomEntry(next, depth + 1), randomEntry(next, depth + 1)] };
-  if (depth < 2 && roll < 0.24) return { any: Array.from({ length: Math.floor(next() * 3) }, () => randomEntry(next, depth + 1)) };
+  if (depth < 2 && roll < 0.24)
+    return { any: Array.from({ length: Math.floor(next() * 3) }, () => randomEntry(next, depth + 1)) };
   if (depth < 2 && roll < 0.3) return { not: randomEntry(next, depth + 1) };
   if (roll < 0.6) return { exact: { type: pick(next, TYPES) } };
   if (roll < 0.7) return { exact: { stream: pick(next, STREAMS) } };
@@ -76,8 +77,16 @@ describe('Router', () => {
     const router = new Router<string>([
       { name: 'legacy', target: 'legacy', filter: { attributes: { type: 'live.gift', stream: '' } } },
       { name: 'exact', target: 'exact', filters: [{ exact: { type: 'live.gift' } }, { cel: 'event.data.n > 1' }] },
-      { name: 'nested-all', target: 'nested-all', filters: [{ all: [{ prefix: { source: '/' } }, { exact: { type: 'live.like' } }] }] },
-      { name: 'any-of-types', target: 'any-of-types', filters: [{ any: [{ exact: { type: 'live.like' } }, { exact: { type: 'live.vote' } }] }] },
+      {
+        name: 'nested-all',
+        target: 'nested-all',
+        filters: [{ all: [{ prefix: { source: '/' } }, { exact: { type: 'live.like' } }] }],
+      },
+      {
+        name: 'any-of-types',
+        target: 'any-of-types',
+        filters: [{ any: [{ exact: { type: 'live.like' } }, { exact: { type: 'live.vote' } }] }],
+      },
       { name: 'prefix', target: 'prefix', filters: [{ prefix: { type: 'live.' } }] },
       { name: 'not', target: 'not', filters: [{ not: { exact: { type: 'live.like' } } }] },
       { name: 'legacy-any-type', target: 'legacy-any-type', filter: { attributes: { type: '' } } },
@@ -121,7 +130,11 @@ describe('Router', () => {
     const errors: Array<[string, unknown]> = [];
     const router = new Router<string>(
       [
-        { name: 'needs-level', target: 'a', filters: [{ exact: { type: 'live.gift' } }, { cel: 'event.data.viewer.level > 1' }] },
+        {
+          name: 'needs-level',
+          target: 'a',
+          filters: [{ exact: { type: 'live.gift' } }, { cel: 'event.data.viewer.level > 1' }],
+        },
         { name: 'all-gifts', target: 'b', filters: [{ exact: { type: 'live.gift' } }] },
       ],
       { onFilterError: (trigger, error) => errors.push([trigger, error]) },
@@ -137,13 +150,19 @@ describe('Router', () => {
   });
 
   it('rejects two triggers with the same name', () => {
-    expect(() => new Router([{ name: 'x', target: 1 }, { name: 'x', target: 2 }])).toThrow(
-      expect.objectContaining({ code: 'LP_FILTER_INVALID' }),
-    );
+    expect(
+      () =>
+        new Router([
+          { name: 'x', target: 1 },
+          { name: 'x', target: 2 },
+        ]),
+    ).toThrow(expect.objectContaining({ code: 'LP_FILTER_INVALID' }));
   });
 
   it('never offers a trigger whose exact types contradict each other', () => {
-    const router = new Router([{ name: 'never', target: 1, filters: [{ exact: { type: 'a' } }, { exact: { type: 'b' } }] }]);
+    const router = new Router([
+      { name: 'never', target: 1, filters: [{ exact: { type: 'a' } }, { exact: { type: 'b' } }] },
+    ]);
     expect(router.match({ specversion: '1.0', id: '1', type: 'a', source: '/s' })).toEqual([]);
     expect(router.candidateCount('a')).toBe(0);
   });

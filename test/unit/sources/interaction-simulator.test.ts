@@ -35,7 +35,8 @@ describe('InteractionSimulator', () => {
     const mix = { comment: 0.5, like: 0.2, gift: 0.1, vote: 0.15, join: 0.05 };
     const n = 40_000;
     const counts = new Map<string, number>();
-    for (const { event } of take(new InteractionSimulator(spec({ mix })), n)) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
+    for (const { event } of take(new InteractionSimulator(spec({ mix })), n))
+      counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
     for (const [kind, share] of Object.entries(mix)) {
       expect((counts.get(`live.${kind}`) ?? 0) / n).toBeCloseTo(share, 1.5);
     }
@@ -71,7 +72,12 @@ describe('InteractionSimulator', () => {
     const at = 20_000;
     const factor = 10;
     const simulator = new InteractionSimulator(
-      spec({ streams: 3, rate: 3000, surges: [{ at, stream: 'stream-2', factor, decay: 3000 }], randomSurges: { every: 0 } }),
+      spec({
+        streams: 3,
+        rate: 3000,
+        surges: [{ at, stream: 'stream-2', factor, decay: 3000 }],
+        randomSurges: { every: 0 },
+      }),
     );
     let before = 0;
     let after = 0;
@@ -94,7 +100,9 @@ describe('InteractionSimulator', () => {
   });
 
   it('rotates each stream through polls and keeps one poll per time', () => {
-    const simulator = new InteractionSimulator(spec({ streams: 1, rate: 20, mix: { comment: 0, like: 0, gift: 0, vote: 1, join: 0 } }));
+    const simulator = new InteractionSimulator(
+      spec({ streams: 1, rate: 20, mix: { comment: 0, like: 0, gift: 0, vote: 1, join: 0 } }),
+    );
     const pollIds: string[] = [];
     for (;;) {
       const { offsetMs, event } = simulator.next();
@@ -107,11 +115,15 @@ describe('InteractionSimulator', () => {
   });
 
   it('rejects a surge on a stream the generator does not have', () => {
-    expect(() => new InteractionSimulator(spec({ streams: 2, surges: [{ at: 1000, stream: 'stream-9' }] }))).toThrow(LivepipeError);
+    expect(() => new InteractionSimulator(spec({ streams: 2, surges: [{ at: 1000, stream: 'stream-9' }] }))).toThrow(
+      LivepipeError,
+    );
   });
 
   it('rejects a mix in which every kind has weight 0', () => {
-    expect(() => new InteractionSimulator(spec({ mix: { comment: 0, like: 0, gift: 0, vote: 0, join: 0 } }))).toThrow(/positive weight/);
+    expect(() => new InteractionSimulator(spec({ mix: { comment: 0, like: 0, gift: 0, vote: 0, join: 0 } }))).toThrow(
+      /positive weight/,
+    );
   });
 });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { PoolAutoscaler, type AutoscaleOptions, type LoadSample, type ScalableTarget } from '../../../src/workers/autoscaler.js';
+import {
+  PoolAutoscaler,
+  type AutoscaleOptions,
+  type LoadSample,
+  type ScalableTarget,
+} from '../../../src/workers/autoscaler.js';
 import { KNATIVE_DEFAULTS } from '../../../src/workers/kpa.js';
 
 /** A pool stand-in whose load the test sets; records every resize. */
@@ -30,7 +35,14 @@ class FakePool implements ScalableTarget {
   }
 }
 
-const options: AutoscaleOptions = { ...KNATIVE_DEFAULTS, targetConcurrency: 32, min: 1, max: 10, tickMs: 2000, budgetPrediction: true };
+const options: AutoscaleOptions = {
+  ...KNATIVE_DEFAULTS,
+  targetConcurrency: 32,
+  min: 1,
+  max: 10,
+  tickMs: 2000,
+  budgetPrediction: true,
+};
 
 describe('PoolAutoscaler', () => {
   it('samples every second and decides every tick, resizing the pool to the decision', () => {

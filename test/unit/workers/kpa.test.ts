@@ -24,7 +24,16 @@ function decider(overrides: Partial<KpaSettings> = {}): KpaDecider {
 }
 
 function observe(now: number, ready: number, extra: Partial<LoadObservation> = {}): LoadObservation {
-  return { now, ready, queued: 0, arrivalRate: 0, perItemMs: undefined, coldStartMs: 500, queueBudgetMs: undefined, ...extra };
+  return {
+    now,
+    ready,
+    queued: 0,
+    arrivalRate: 0,
+    perItemMs: undefined,
+    coldStartMs: 500,
+    queueBudgetMs: undefined,
+    ...extra,
+  };
 }
 
 /** Records `concurrency(t)` once per second for t in [from, to). */
@@ -38,7 +47,13 @@ describe('KpaDecider', () => {
     feed(kpa, 0, 60, () => 23);
     // 23 / 5 = 4.6 → 5; panic 5 / 3 ready = 1.67 < 2: no panic.
     const decision = kpa.decide(observe(59 * SECOND, 3));
-    expect(decision).toMatchObject({ desired: 5, reason: 'kpa-stable', panicking: false, stableConcurrency: 23, panicConcurrency: 23 });
+    expect(decision).toMatchObject({
+      desired: 5,
+      reason: 'kpa-stable',
+      panicking: false,
+      stableConcurrency: 23,
+      panicConcurrency: 23,
+    });
   });
 
   it('enters panic when the panic window wants twice the ready workers and takes the larger of stable and panic', () => {
@@ -125,7 +140,13 @@ describe('KpaDecider', () => {
   });
 
   it('scales up on the predicted queueing delay before the budget is breached, where pure KPA would not', () => {
-    const observation = observe(59 * SECOND, 1, { queued: 4, arrivalRate: 2000, perItemMs: 1, coldStartMs: 500, queueBudgetMs: 50 });
+    const observation = observe(59 * SECOND, 1, {
+      queued: 4,
+      arrivalRate: 2000,
+      perItemMs: 1,
+      coldStartMs: 500,
+      queueBudgetMs: 50,
+    });
     // One worker serves 1000 items/s: backlog at 0.5 s = 4 + (2000 − 1000)·0.5 = 504 → 504 ms of queueing.
     // Budget: ceil((4 + 2000·0.5) / (1000·(0.05 + 0.5))) = 2; stability at 50 %: ceil(2000 / 500) = 4.
     const prediction = predictQueueing(observation, 0.5)!;
@@ -141,7 +162,13 @@ describe('KpaDecider', () => {
 
   it('needs only the budget term when arrivals are within capacity but a backlog is queued', () => {
     // 3 workers × 1000/s against 600/s: stable; a backlog of 300 drains in 300 / 3000 = 100 ms > 50 ms budget.
-    const observation = observe(0, 3, { queued: 300, arrivalRate: 600, perItemMs: 1, coldStartMs: 100, queueBudgetMs: 50 });
+    const observation = observe(0, 3, {
+      queued: 300,
+      arrivalRate: 600,
+      perItemMs: 1,
+      coldStartMs: 100,
+      queueBudgetMs: 50,
+    });
     const prediction = predictQueueing(observation, 0.7)!;
     // Delay at 0.1 s: (300 + (600 − 3000)·0.1) → 60 items / 3000 per s = 20 ms.
     expect(prediction.queueMs).toBeCloseTo(20, 6);

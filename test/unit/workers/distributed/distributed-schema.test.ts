@@ -4,12 +4,28 @@ import { modelSchema, overlaySchema } from '../../../../src/config/schema.js';
 
 describe('models[].distributed', () => {
   it('fills in the local Redis and the retry defaults', () => {
-    expect(distributedSchema.parse({})).toEqual({ redis: 'redis://127.0.0.1:6379', attempts: 3, backoff: 100, resultTimeout: 30_000, localWorkers: false });
+    expect(distributedSchema.parse({})).toEqual({
+      redis: 'redis://127.0.0.1:6379',
+      attempts: 3,
+      backoff: 100,
+      resultTimeout: 30_000,
+      localWorkers: false,
+    });
   });
 
   it('reads durations written as text', () => {
-    const spec = distributedSchema.parse({ redis: 'redis://redis.example:6380/2', queue: 'sentiment-v2', backoff: '250ms', resultTimeout: '5s' });
-    expect(spec).toMatchObject({ redis: 'redis://redis.example:6380/2', queue: 'sentiment-v2', backoff: 250, resultTimeout: 5000 });
+    const spec = distributedSchema.parse({
+      redis: 'redis://redis.example:6380/2',
+      queue: 'sentiment-v2',
+      backoff: '250ms',
+      resultTimeout: '5s',
+    });
+    expect(spec).toMatchObject({
+      redis: 'redis://redis.example:6380/2',
+      queue: 'sentiment-v2',
+      backoff: 250,
+      resultTimeout: 5000,
+    });
   });
 
   it.each([

@@ -16,7 +16,12 @@ const message: BatchResultMessage = {
   ids: ['a', 'b'],
   results: [
     { label: 'positive', score: 0.9, scores: { negative: 0.1, positive: 0.9 } },
-    { label: 'negative', score: 0.8, scores: { negative: 0.8, positive: 0.2 }, moderation: { flagged: true, matches: 1 } },
+    {
+      label: 'negative',
+      score: 0.8,
+      scores: { negative: 0.8, positive: 0.2 },
+      moderation: { flagged: true, matches: 1 },
+    },
   ],
 };
 
@@ -32,7 +37,11 @@ describe('batch result messages', () => {
     ['attempt 0', JSON.stringify({ ...message, attempt: 0 }), /attempt/],
     ['negative inferMs', JSON.stringify({ ...message, inferMs: -1 }), /inferMs/],
     ['more ids than results', JSON.stringify({ ...message, ids: ['a', 'b', 'c'] }), /equal length/],
-    ['a result without a label', JSON.stringify({ ...message, results: [{ score: 1 }, { label: 'x', score: 1 }] }), /label and score/],
+    [
+      'a result without a label',
+      JSON.stringify({ ...message, results: [{ score: 1 }, { label: 'x', score: 1 }] }),
+      /label and score/,
+    ],
   ])('rejects a message with %s', (_, text, error) => {
     expect(() => decodeBatchResult(text)).toThrow(error);
   });
