@@ -294,9 +294,11 @@ export async function serveModelCommand(
     concurrency: integerOption(options.concurrency, '--concurrency', 64),
     resultType: options.resultType,
   });
-  let stopping: Promise<void> | undefined;
+  let stopping = false;
   const stop = (signal: string): void => {
-    stopping ??= (async () => {
+    if (stopping) return;
+    stopping = true;
+    void (async () => {
       out.write(`livepipe serve-model: ${signal}, draining ${service.inFlight} request(s)…\n`);
       await service.stop();
       out.write('livepipe serve-model: stopped\n');

@@ -139,6 +139,7 @@ export class DeliveringSink implements Sink {
     policy: DeliveryPolicy,
     raceTimeout: boolean,
     onFailedAttempt?: (failure: DeliveryFailure, attempt: number, willRetry: boolean) => void,
+    // biome-ignore lint/suspicious/noConfusingVoidType: what Sink.send resolves with, passed through
   ): Promise<LiveEvent | undefined | void | DeliveryFailure> {
     for (let retries = 0; ; retries++) {
       let failure: DeliveryFailure;
@@ -156,6 +157,7 @@ export class DeliveringSink implements Sink {
   }
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: what Sink.send resolves with, passed through
 function withTimeout(sink: Sink, event: LiveEvent, timeoutMs: number): Promise<LiveEvent | undefined | void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -226,7 +226,7 @@ export class HttpSubscriberSink implements Sink {
 function carriesCloudEvent(response: IncomingMessage): boolean {
   if (response.headers['ce-specversion'] !== undefined) return true;
   const type = response.headers['content-type'];
-  return type !== undefined && type.toLowerCase().startsWith('application/cloudevents');
+  return type?.toLowerCase().startsWith('application/cloudevents') === true;
 }
 
 function networkFailure(uri: string, error: unknown): DeliveryFailure {

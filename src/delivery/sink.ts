@@ -7,6 +7,7 @@ export interface Sink {
   /** For metrics and dead letters, e.g. "kafka:results". */
   readonly name: string;
   start(): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a sink with no reply may be a plain async function that returns nothing
   send(event: LiveEvent): Promise<LiveEvent | undefined | void>;
   close(): Promise<void>;
 }

@@ -88,7 +88,7 @@ export function cloudEventsToHttpBatchMessage(events: readonly LiveEvent[]): Htt
   for (let i = 0; i < events.length; i++) json += (i === 0 ? '' : ',') + serializeStructuredEvent(events[i]!);
   return {
     headers: { [CONTENT_TYPE]: 'application/cloudevents-batch+json; charset=utf-8' },
-    body: Buffer.from(json + ']', 'utf8'),
+    body: Buffer.from(`${json}]`, 'utf8'),
   };
 }
 

@@ -163,17 +163,17 @@ function groupByDestination(
 
 function routeOf(trigger: TriggerSpec, models: ReadonlyMap<string, ModelSpec>): Route {
   const subscriber = trigger.subscriber as Record<string, unknown>;
-  if (typeof subscriber['model'] === 'string') {
-    const model = models.get(subscriber['model']);
+  if (typeof subscriber.model === 'string') {
+    const model = models.get(subscriber.model);
     if (model === undefined) {
       throw new LivepipeError(
         'LP_CONFIG_INVALID',
-        `trigger "${trigger.name}" names model "${subscriber['model']}", which the pipeline does not define; run "livepipe validate" first`,
+        `trigger "${trigger.name}" names model "${subscriber.model}", which the pipeline does not define; run "livepipe validate" first`,
       );
     }
     return { kind: 'model', model };
   }
-  if (typeof subscriber['uri'] === 'string') return { kind: 'uri', uri: subscriber['uri'] };
+  if (typeof subscriber.uri === 'string') return { kind: 'uri', uri: subscriber.uri };
   // overlay, aggregate and kafka subscribers live in the router process.
   return { kind: 'router' };
 }
@@ -478,7 +478,7 @@ export function knativeDelivery(delivery: DeliverySpec): Record<string, unknown>
     backoffPolicy: delivery.backoffPolicy,
     backoffDelay: isoDuration(delivery.backoffDelay),
     timeout: isoDuration(delivery.timeout),
-    ...(sink !== undefined && typeof sink['uri'] === 'string' ? { deadLetterSink: { uri: sink['uri'] } } : {}),
+    ...(sink !== undefined && typeof sink.uri === 'string' ? { deadLetterSink: { uri: sink.uri } } : {}),
   };
 }
 

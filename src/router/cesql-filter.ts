@@ -26,7 +26,7 @@ export function compileCesqlFilter(
   const onError = hooks?.onError;
   return {
     evaluate: (event) => {
-      let result;
+      let result: unknown;
       try {
         result = run(event);
       } catch (error) {

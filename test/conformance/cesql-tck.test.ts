@@ -25,7 +25,9 @@ const files = readdirSync(directory)
     const suite = parseYaml(text) as { name: string; tests: TckCase[] };
     // sdk-go reads `expression` into a string, so `expression: TRUE` is the text "TRUE", not a YAML boolean.
     const asText = parseYaml(text, { schema: 'failsafe' }) as { tests: Array<{ expression: string }> };
-    suite.tests.forEach((t, i) => (t.expression = asText.tests[i]!.expression));
+    suite.tests.forEach((t, i) => {
+      t.expression = asText.tests[i]!.expression;
+    });
     return { file, ...suite };
   });
 

@@ -80,7 +80,7 @@ describe('CloudEvents binding conformance cases', () => {
       const events = decode(testCase);
       const expected = testCase.expectBatch ?? [testCase.expect!];
       expect(events).toHaveLength(expected.length);
-      events.forEach((event, i) => check(event, expected[i]!));
+      for (const [i, event] of events.entries()) check(event, expected[i]!);
     });
   }
 });

@@ -92,7 +92,7 @@ describe.skipIf(!kafkaUp)('Kafka broker on 127.0.0.1:9092', () => {
       clearTimeout(timer);
     }
 
-    const byId = new Map(received.map((record) => [record.headers['ce_id'], record]));
+    const byId = new Map(received.map((record) => [record.headers.ce_id, record]));
     for (const record of sent) {
       const got = byId.get(record.headers.ce_id);
       expect(got, `record ${record.headers.ce_id}`).toBeDefined();
@@ -105,6 +105,6 @@ describe.skipIf(!kafkaUp)('Kafka broker on 127.0.0.1:9092', () => {
     // One key, one partition: the stream-1 records keep the order they were sent in.
     const stream1 = received.filter((record) => record.key === 'stream-1');
     expect(new Set(stream1.map((record) => record.partition)).size).toBe(1);
-    expect(stream1.map((record) => record.headers['ce_id'])).toEqual(['a-1', 'a-2', 'a-3']);
+    expect(stream1.map((record) => record.headers.ce_id)).toEqual(['a-1', 'a-2', 'a-3']);
   });
 });

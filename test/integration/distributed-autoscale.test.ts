@@ -150,7 +150,7 @@ describe.skipIf(skip)('DistributedPool with autoscaled local worker processes', 
     try {
       const outcome = await broken.start().catch((error: unknown) => error);
       expect(outcome).toMatchObject({ code: 'LP_WORKER_FAILED' });
-      expect((outcome as Error).message).toMatch(/no-such-model[^]*its last output:\n\S/);
+      expect((outcome as Error).message).toMatch(/no-such-model[\s\S]*its last output:\n\S/);
       expect(broken.stats().localWorkers!.pids).toEqual([]);
     } finally {
       await broken.close();

@@ -79,7 +79,7 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
     await server?.close();
   });
 
-  async function open(stream: string, setup?: (page: Page) => Promise<void>): Promise<void> {
+  async function open(setup?: (page: Page) => Promise<void>): Promise<void> {
     server = new OverlayServer({ host: '127.0.0.1', port: 0, snapshotSize: 20, logger: pino({ level: 'silent' }) });
     await server.start();
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -99,7 +99,7 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
   }
 
   it('shows comments with labels, masks flagged text, and draws hype, poll and gift alerts on a transparent page', async () => {
-    await open('stream-1');
+    await open();
     // Published before the page opens: the snapshot's latest-per-channel must show them at once.
     server.publish('stream-1', 'hype', { hype: 0.2, likesPerSec: 3, giftValuePerSec: 0 });
     server.publish('stream-1', 'poll', {
@@ -216,7 +216,7 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
     const urls: string[] = [];
     let current: WebSocketRoute | undefined;
     let dropSeq = -1;
-    await open('stream-2', async (opened) => {
+    await open(async (opened) => {
       await opened.routeWebSocket(/\/ws\?/, (route) => {
         urls.push(route.url());
         current = route;

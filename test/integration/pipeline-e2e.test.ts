@@ -101,7 +101,7 @@ describe('embedded pipeline end to end', () => {
     expect(frames[0]?.kind).toBe('snapshot');
     const seqs = messages().map((message) => message.seq);
     expect(seqs.length).toBeGreaterThan(0);
-    seqs.forEach((seq, index) => expect(seq).toBe(seqs[0]! + index));
+    for (const [index, seq] of seqs.entries()) expect(seq).toBe(seqs[0]! + index);
     expect(messages().every((message) => message.stream === undefined || message.stream === WATCHED_STREAM)).toBe(true);
   });
 

@@ -28,7 +28,9 @@ async function post(
   });
   const body = Buffer.from(await response.arrayBuffer());
   const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => (headers[name] = value));
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
   const events = response.ok && headers['ce-specversion'] !== undefined ? httpRequestToCloudEvents(headers, body) : [];
   return { status: response.status, headers: response.headers, events, text: body.toString() };
 }

@@ -1,21 +1,19 @@
 // Draws one stream's overlay from the hub's WebSocket feed (protocol: src/overlay/protocol.ts).
 // Keeps the last seq, resumes with ?since= after a disconnect and re-syncs on a seq gap. User text
 // only ever goes into textContent, never into HTML.
-(function () {
-  'use strict';
+(() => {
+  const MAX_COMMENTS = 6;
+  const ALERT_MS = 5000;
+  const MAX_QUEUED_ALERTS = 20;
+  const RECONNECT_MIN_MS = 250;
+  const RECONNECT_MAX_MS = 5000;
+  const MASKED_TEXT = 'message hidden by moderation';
 
-  var MAX_COMMENTS = 6;
-  var ALERT_MS = 5000;
-  var MAX_QUEUED_ALERTS = 20;
-  var RECONNECT_MIN_MS = 250;
-  var RECONNECT_MAX_MS = 5000;
-  var MASKED_TEXT = 'message hidden by moderation';
+  const prefix = '/overlay/';
+  const path = window.location.pathname;
+  const stream = path.indexOf(prefix) === 0 ? decodeURIComponent(path.slice(prefix.length)) : '';
 
-  var prefix = '/overlay/';
-  var path = window.location.pathname;
-  var stream = path.indexOf(prefix) === 0 ? decodeURIComponent(path.slice(prefix.length)) : '';
-
-  var state = {
+  const state = {
     stream: stream,
     connected: false,
     lastSeq: 0,
@@ -34,7 +32,7 @@
   };
   window.__overlayState = state;
 
-  var el = {
+  const el = {
     comments: document.getElementById('comments'),
     hypeFill: document.getElementById('hype-fill'),
     hypeTrack: document.querySelector('.hype-track'),
@@ -53,42 +51,42 @@
   };
 
   function make(tag, className, text) {
-    var node = document.createElement(tag);
+    const node = document.createElement(tag);
     if (className) node.className = className;
     if (text !== undefined) node.textContent = String(text);
     return node;
   }
 
   function formatRate(value) {
-    var number = Number(value);
-    if (!isFinite(number)) return '0';
+    const number = Number(value);
+    if (!Number.isFinite(number)) return '0';
     return number >= 100 ? String(Math.round(number)) : String(Math.round(number * 10) / 10);
   }
 
   // --- channels -------------------------------------------------------------------------------
 
   function renderComment(event) {
-    var data = (event && event.data) || {};
-    var viewer = data.viewer || {};
-    var flagged = data.moderation === 'flagged';
-    var label = typeof data.label === 'string' ? data.label : 'unknown';
+    const data = event?.data || {};
+    const viewer = data.viewer || {};
+    const flagged = data.moderation === 'flagged';
+    const label = typeof data.label === 'string' ? data.label : 'unknown';
 
-    var item = make('li', 'comment');
+    const item = make('li', 'comment');
     item.dataset.id = String(event && event.id !== undefined ? event.id : '');
     item.dataset.label = label;
     item.dataset.moderation = flagged ? 'flagged' : 'ok';
 
-    var head = make('div', 'comment-head');
+    const head = make('div', 'comment-head');
     head.appendChild(make('span', 'comment-viewer', viewer.name !== undefined ? viewer.name : 'viewer'));
-    if (viewer.level !== undefined) head.appendChild(make('span', 'comment-level', 'Lv ' + viewer.level));
-    var labelChip = make('span', 'comment-label', label);
-    if (typeof data.score === 'number') labelChip.title = 'score ' + data.score.toFixed(2);
+    if (viewer.level !== undefined) head.appendChild(make('span', 'comment-level', `Lv ${viewer.level}`));
+    const labelChip = make('span', 'comment-label', label);
+    if (typeof data.score === 'number') labelChip.title = `score ${data.score.toFixed(2)}`;
     head.appendChild(labelChip);
     if (flagged) head.appendChild(make('span', 'comment-flag', 'flagged'));
     item.appendChild(head);
 
     // A flagged comment's text never reaches the DOM.
-    var text = make(
+    const text = make(
       'div',
       flagged ? 'comment-text masked' : 'comment-text',
       flagged ? MASKED_TEXT : data.text !== undefined ? data.text : '',
@@ -103,13 +101,13 @@
 
   function renderHype(data) {
     data = data || {};
-    var hype = Number(data.hype);
-    if (!isFinite(hype)) hype = 0;
+    let hype = Number(data.hype);
+    if (!Number.isFinite(hype)) hype = 0;
     hype = Math.min(1, Math.max(0, hype));
-    var percent = Math.round(hype * 100);
-    el.hypeFill.style.width = percent + '%';
+    const percent = Math.round(hype * 100);
+    el.hypeFill.style.width = `${percent}%`;
     el.hypeTrack.setAttribute('aria-valuenow', String(percent));
-    el.hypePercent.textContent = percent + '%';
+    el.hypePercent.textContent = `${percent}%`;
     el.hypeLikes.textContent = formatRate(data.likesPerSec);
     el.hypeGifts.textContent = formatRate(data.giftValuePerSec);
     if (typeof data.viewers === 'number') {
@@ -121,31 +119,27 @@
 
   function renderPoll(data) {
     data = data || {};
-    var tallies = data.tallies || {};
-    var options = Object.keys(tallies);
-    var total =
-      typeof data.total === 'number'
-        ? data.total
-        : options.reduce(function (sum, key) {
-            return sum + (Number(tallies[key]) || 0);
-          }, 0);
+    const tallies = data.tallies || {};
+    const options = Object.keys(tallies);
+    const total =
+      typeof data.total === 'number' ? data.total : options.reduce((sum, key) => sum + (Number(tallies[key]) || 0), 0);
     el.poll.hidden = false;
     el.poll.dataset.pollId = String(data.pollId !== undefined ? data.pollId : '');
     el.pollQuestion.textContent = data.question !== undefined ? String(data.question) : '';
     while (el.pollOptions.firstChild) el.pollOptions.removeChild(el.pollOptions.firstChild);
-    for (var i = 0; i < options.length; i++) {
-      var option = options[i];
-      var count = Number(tallies[option]) || 0;
-      var percent = total > 0 ? Math.round((count / total) * 100) : 0;
-      var item = make('li', 'poll-option');
+    for (let i = 0; i < options.length; i++) {
+      const option = options[i];
+      const count = Number(tallies[option]) || 0;
+      const percent = total > 0 ? Math.round((count / total) * 100) : 0;
+      const item = make('li', 'poll-option');
       item.dataset.option = option;
-      var bar = make('div', 'poll-bar');
-      bar.style.width = percent + '%';
-      var row = make('div', 'poll-row');
+      const bar = make('div', 'poll-bar');
+      bar.style.width = `${percent}%`;
+      const row = make('div', 'poll-row');
       row.appendChild(make('span', 'poll-name', option));
-      var numbers = make('span', 'poll-numbers');
+      const numbers = make('span', 'poll-numbers');
       numbers.appendChild(make('span', 'poll-count', count));
-      numbers.appendChild(make('span', 'poll-percent', percent + '%'));
+      numbers.appendChild(make('span', 'poll-percent', `${percent}%`));
       row.appendChild(numbers);
       item.appendChild(bar);
       item.appendChild(row);
@@ -155,8 +149,8 @@
     state.pollUpdates++;
   }
 
-  var alertQueue = [];
-  var alertTimer = null;
+  const alertQueue = [];
+  let alertTimer = null;
 
   function queueGiftAlert(event) {
     if (alertQueue.length >= MAX_QUEUED_ALERTS) alertQueue.shift();
@@ -165,22 +159,22 @@
   }
 
   function showNextAlert() {
-    var event = alertQueue.shift();
+    const event = alertQueue.shift();
     if (event === undefined) {
       el.giftAlert.hidden = true;
       alertTimer = null;
       return;
     }
-    var data = (event && event.data) || {};
-    var viewer = data.viewer || {};
-    var gift = data.gift || {};
-    var count = Number(gift.count) || 1;
-    var text =
+    const data = event?.data || {};
+    const viewer = data.viewer || {};
+    const gift = data.gift || {};
+    const count = Number(gift.count) || 1;
+    let text =
       (viewer.name !== undefined ? viewer.name : 'A viewer') +
       ' sent ' +
-      (count > 1 ? count + ' × ' : '') +
+      (count > 1 ? `${count} × ` : '') +
       (gift.name !== undefined ? gift.name : 'a gift');
-    if (gift.value !== undefined) text += ' (' + gift.value + ' coins)';
+    if (gift.value !== undefined) text += ` (${gift.value} coins)`;
     el.giftAlert.dataset.id = String(event && event.id !== undefined ? event.id : '');
     el.giftAlertText.textContent = text;
     el.giftAlert.hidden = false;
@@ -210,31 +204,25 @@
 
   function applySnapshot(snapshot) {
     while (el.comments.firstChild) el.comments.removeChild(el.comments.firstChild);
-    var messages = snapshot.messages || [];
-    var firstSeq = messages.length > 0 ? messages[0].seq : snapshot.seq + 1;
+    const messages = snapshot.messages || [];
+    const firstSeq = messages.length > 0 ? messages[0].seq : snapshot.seq + 1;
     // Channels whose newest message is older than the snapshot's messages (hype, poll) come from
     // `latest`, so a fresh page shows them at once.
-    var latest = snapshot.latest || {};
-    var older = Object.keys(latest)
-      .map(function (key) {
-        return latest[key];
-      })
-      .filter(function (message) {
-        return message.seq < firstSeq;
-      })
-      .sort(function (a, b) {
-        return a.seq - b.seq;
-      });
-    for (var i = 0; i < older.length; i++) apply(older[i], true);
-    for (var j = 0; j < messages.length; j++) apply(messages[j], true);
+    const latest = snapshot.latest || {};
+    const older = Object.keys(latest)
+      .map((key) => latest[key])
+      .filter((message) => message.seq < firstSeq)
+      .sort((a, b) => a.seq - b.seq);
+    for (let i = 0; i < older.length; i++) apply(older[i], true);
+    for (let j = 0; j < messages.length; j++) apply(messages[j], true);
     state.lastSeq = snapshot.seq;
     state.snapshots++;
   }
 
   // --- connection -------------------------------------------------------------------------------
 
-  var socket = null;
-  var reconnectDelay = RECONNECT_MIN_MS;
+  let socket = null;
+  let reconnectDelay = RECONNECT_MIN_MS;
 
   function setConnection(value) {
     state.connected = value === 'live';
@@ -242,21 +230,21 @@
   }
 
   function connect() {
-    var protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-    var url = protocol + '//' + window.location.host + '/ws?stream=' + encodeURIComponent(stream);
-    if (state.lastSeq > 0) url += '&since=' + state.lastSeq;
-    var ws = new WebSocket(url);
+    const protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+    let url = `${protocol}//${window.location.host}/ws?stream=${encodeURIComponent(stream)}`;
+    if (state.lastSeq > 0) url += `&since=${state.lastSeq}`;
+    const ws = new WebSocket(url);
     socket = ws;
-    ws.onopen = function () {
+    ws.onopen = () => {
       reconnectDelay = RECONNECT_MIN_MS;
       setConnection('live');
     };
-    ws.onmessage = function (event) {
+    ws.onmessage = (event) => {
       if (ws !== socket) return;
-      var frame;
+      let frame;
       try {
         frame = JSON.parse(event.data);
-      } catch (error) {
+      } catch {
         state.errors++;
         return;
       }
@@ -274,13 +262,13 @@
           state.messages++;
           try {
             apply(frame, false);
-          } catch (error) {
+          } catch {
             state.errors++;
           }
         }
       }
     };
-    ws.onclose = function () {
+    ws.onclose = () => {
       if (ws !== socket) return;
       socket = null;
       setConnection('reconnecting');
@@ -295,7 +283,7 @@
   }
 
   function resync() {
-    var old = socket;
+    const old = socket;
     socket = null;
     if (old) old.close();
     reconnect();

@@ -147,7 +147,7 @@ function compileNode(node: CesqlNode): Evaluate {
       return (event) => -integerOperand(node, operand(event)) | 0;
     }
     case 'like':
-      return compileLike(node.operand, node.pattern, node);
+      return compileLike(node.operand, node.pattern);
     case 'in':
       return compileIn(node);
     case 'arithmetic':
@@ -161,7 +161,7 @@ function compileNode(node: CesqlNode): Evaluate {
   }
 }
 
-function compileLike(operandNode: CesqlNode, pattern: string, node: CesqlNode): Evaluate {
+function compileLike(operandNode: CesqlNode, pattern: string): Evaluate {
   const operand = compileNode(operandNode);
   const patternCharacters = codePoints(pattern) ?? pattern;
   return (event) => {

@@ -1,7 +1,7 @@
 // Chat text for simulated viewers: templates with word-list slots per kind of comment, so the
 // sentiment/moderation models see varied, realistic text (reactions, praise, complaints,
 // questions and ~5 % abusive comments).
-import { SeededRandom, pickWeighted } from './seeded-random.js';
+import { type SeededRandom, pickWeighted } from './seeded-random.js';
 
 export type CommentKind = 'greeting' | 'reaction' | 'praise' | 'complaint' | 'question' | 'chatter' | 'abusive';
 

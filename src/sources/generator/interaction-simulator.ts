@@ -117,10 +117,9 @@ export class InteractionSimulator {
 
     this.baseRate = new Float64Array(count);
     let weightSum = 0;
-    for (let i = 0; i < count; i++) weightSum += 1 / Math.pow(i + 1, POPULARITY_EXPONENT);
+    for (let i = 0; i < count; i++) weightSum += 1 / (i + 1) ** POPULARITY_EXPONENT;
     // The drift multiplier exp(x − σ²/2) has mean 1, so the spec's rate stays the long-run mean.
-    for (let i = 0; i < count; i++)
-      this.baseRate[i] = spec.rate / weightSum / Math.pow(i + 1, POPULARITY_EXPONENT) / 1000;
+    for (let i = 0; i < count; i++) this.baseRate[i] = spec.rate / weightSum / (i + 1) ** POPULARITY_EXPONENT / 1000;
     this.drift = new Float64Array(count);
     for (let i = 0; i < count; i++) this.drift[i] = DRIFT_SPREAD * this.dynamics.normal();
     this.surgeBoost = new Float64Array(count);

@@ -20,7 +20,7 @@ describe('LatencyHistogram', () => {
   const distributions: Array<[string, (u: number) => number]> = [
     ['uniform 0–10 ms', (u) => u * 10],
     ['log-uniform 1 µs – 10 s', (u) => 10 ** (-3 + u * 7)],
-    ['heavy tail (Pareto)', (u) => 0.5 / Math.pow(1 - u, 1.5)],
+    ['heavy tail (Pareto)', (u) => 0.5 / (1 - u) ** 1.5],
   ];
 
   for (const [name, spread] of distributions) {
@@ -46,8 +46,14 @@ describe('LatencyHistogram', () => {
     const left = new LatencyHistogram();
     const right = new LatencyHistogram();
     const all = new LatencyHistogram();
-    for (const v of a) left.record(v), all.record(v);
-    for (const v of b) right.record(v), all.record(v);
+    for (const v of a) {
+      left.record(v);
+      all.record(v);
+    }
+    for (const v of b) {
+      right.record(v);
+      all.record(v);
+    }
     left.merge(right);
     expect(left.count).toBe(10_000);
     for (const q of [0.1, 0.5, 0.75, 0.99]) expect(left.percentile(q)).toBe(all.percentile(q));

@@ -12,7 +12,9 @@ type Doc = {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace: string; annotations?: Record<string, string> };
+  // biome-ignore lint/suspicious/noExplicitAny: parsed YAML, walked freely and checked by the assertions
   spec?: any;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   data?: any;
 };
 
@@ -89,6 +91,7 @@ function checkShape(doc: Doc): void {
 }
 
 /** Knative's rules for one `filters` entry: one dialect; exact/prefix/suffix with exactly one attribute; CESQL that parses. */
+// biome-ignore lint/suspicious/noExplicitAny: one parsed YAML filter entry
 function checkFilter(entry: Record<string, any>): void {
   const dialects = Object.keys(entry);
   expect(dialects).toHaveLength(1);

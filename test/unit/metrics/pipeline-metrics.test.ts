@@ -6,7 +6,7 @@ import { PipelineMetrics, STAGES } from '../../../src/metrics/index.js';
 
 const budgets = budgetsSchema.parse({ source: 5, route: 2, queue: 40, infer: 40, push: 10, e2e: 120 });
 
-async function valueOf(
+async function metricValue(
   metrics: PipelineMetrics,
   name: string,
   labels: Record<string, string>,
@@ -38,7 +38,7 @@ describe('PipelineMetrics and LatencyBudget', () => {
       const expected = observations.filter(([s, ms]) => s === stage && ms > budgets[stage]).length;
       expect(expected).toBeGreaterThan(0);
       expect(metrics.budget.breachesOf(stage)).toBe(expected);
-      expect(await valueOf(metrics, 'livepipe_budget_breaches_total', { stage })).toBe(expected);
+      expect(await metricValue(metrics, 'livepipe_budget_breaches_total', { stage })).toBe(expected);
     }
   });
 
@@ -49,11 +49,11 @@ describe('PipelineMetrics and LatencyBudget', () => {
     metrics.observe('infer', 3000);
     metrics.observe('push', 0.05);
     const name = 'livepipe_stage_duration_seconds';
-    expect(await valueOf(metrics, name, { stage: 'infer' }, '_count')).toBe(3);
-    expect(await valueOf(metrics, name, { stage: 'infer' }, '_sum')).toBeCloseTo(3.033, 9);
-    expect(await valueOf(metrics, name, { stage: 'infer', le: '0.005' }, '_bucket')).toBe(1);
-    expect(await valueOf(metrics, name, { stage: 'infer', le: '2.5' }, '_bucket')).toBe(2);
-    expect(await valueOf(metrics, name, { stage: 'push', le: '0.0001' }, '_bucket')).toBe(1);
+    expect(await metricValue(metrics, name, { stage: 'infer' }, '_count')).toBe(3);
+    expect(await metricValue(metrics, name, { stage: 'infer' }, '_sum')).toBeCloseTo(3.033, 9);
+    expect(await metricValue(metrics, name, { stage: 'infer', le: '0.005' }, '_bucket')).toBe(1);
+    expect(await metricValue(metrics, name, { stage: 'infer', le: '2.5' }, '_bucket')).toBe(2);
+    expect(await metricValue(metrics, name, { stage: 'push', le: '0.0001' }, '_bucket')).toBe(1);
   });
 
   it('keeps registries of separate instances apart', async () => {
@@ -61,8 +61,8 @@ describe('PipelineMetrics and LatencyBudget', () => {
     const b = new PipelineMetrics(budgets);
     a.eventIn('demo', 5);
     b.eventIn('demo', 2);
-    expect(await valueOf(a, 'livepipe_events_in_total', { source: 'demo' })).toBe(5);
-    expect(await valueOf(b, 'livepipe_events_in_total', { source: 'demo' })).toBe(2);
+    expect(await metricValue(a, 'livepipe_events_in_total', { source: 'demo' })).toBe(5);
+    expect(await metricValue(b, 'livepipe_events_in_total', { source: 'demo' })).toBe(2);
   });
 
   it('reports events/s since the previous status line, percentiles, breaches and workers', () => {

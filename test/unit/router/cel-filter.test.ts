@@ -52,7 +52,7 @@ describe('cel filters', () => {
     expect(filter(gift)).toBe(false);
     expect(errors).toHaveLength(1);
     expect(errors[0]?.[1]).toBe('event.data.missing.level > 3');
-    expect(String((errors[0]?.[0] as Error).message)).toMatch(/missing/);
+    expect(String((errors[0]![0] as Error).message)).toMatch(/missing/);
   });
 
   it('does not pass an event when the expression yields a non-bool at run time, and reports it', () => {
