@@ -24,18 +24,40 @@ export const httpUrlSchema = z.string().refine(
 
 /** Knative's Addressable subscriber: events are POSTed as CloudEvents; a 2xx reply with an event re-enters the router. */
 export const httpSubscriberSchema = z.strictObject({
-  uri: httpUrlSchema,
-  /** CloudEvents HTTP content mode (Knative delivery.format): binary = ce- headers, structured = one JSON envelope. */
-  format: z.enum(['binary', 'structured']).default('binary'),
-  /** Requests in flight to this subscriber at most; further events wait for a free slot. */
-  concurrency: z.number().int().min(1).max(10_000).default(64),
+  uri: httpUrlSchema.describe(
+    'Where events are POSTed as CloudEvents; a 2xx reply carrying an event re-enters the router.',
+  ),
+  format: z
+    .enum(['binary', 'structured'])
+    .default('binary')
+    .describe(
+      'CloudEvents HTTP content mode (Knative delivery.format): binary = ce- headers, structured = one JSON envelope.',
+    ),
+  concurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(64)
+    .describe('Requests in flight to this subscriber at most; further events wait for a free slot.'),
 });
 
 export const deadLetterSinkSchema = z.union([
-  z.strictObject({ uri: httpUrlSchema }),
-  z.strictObject({ kafka: z.strictObject({ ...kafkaConnectionSchema.shape, topic: z.string().min(1) }) }),
-  /** Embedded mode: one structured CloudEvent (JSON) per line, appended; relative to the working directory. */
-  z.strictObject({ file: z.string().min(1) }),
+  z.strictObject({ uri: httpUrlSchema.describe('POST the failed event here, with knativeerror* extensions.') }),
+  z.strictObject({
+    kafka: z.strictObject({
+      ...kafkaConnectionSchema.shape,
+      topic: z.string().min(1).describe('Topic the failed events are written to.'),
+    }),
+  }),
+  z.strictObject({
+    file: z
+      .string()
+      .min(1)
+      .describe(
+        'Append one structured CloudEvent (JSON) per line to this file, relative to the working directory (embedded mode).',
+      ),
+  }),
 ]);
 
 export const DELIVERY_DEFAULTS = {
@@ -48,19 +70,30 @@ export const DELIVERY_DEFAULTS = {
 
 /** Knative DeliverySpec. A trigger's `delivery` replaces the pipeline's `delivery` as a whole, as in Knative. */
 export const deliverySchema = z.strictObject({
-  /** Retries after the first attempt before the event is dead-lettered (Knative: retry). */
-  retry: z.number().int().min(0).max(100).default(DELIVERY_DEFAULTS.retry),
-  /** exponential: the n-th retry waits backoffDelay·2^n; linear: backoffDelay·n. */
-  backoffPolicy: z.enum(['exponential', 'linear']).default(DELIVERY_DEFAULTS.backoffPolicy),
-  backoffDelay: durationMs.default(DELIVERY_DEFAULTS.backoffDelay),
-  /** Limit of each single attempt (Knative: timeout). */
+  retry: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(DELIVERY_DEFAULTS.retry)
+    .describe('Retries after the first attempt before the event is dead-lettered (Knative: retry).'),
+  backoffPolicy: z
+    .enum(['exponential', 'linear'])
+    .default(DELIVERY_DEFAULTS.backoffPolicy)
+    .describe('exponential: the n-th retry waits backoffDelay·2^n; linear: backoffDelay·n.'),
+  backoffDelay: durationMs
+    .default(DELIVERY_DEFAULTS.backoffDelay)
+    .describe('Base delay of the backoff (Knative: backoffDelay).'),
   timeout: durationMs
     .refine((ms) => ms > 0, { message: 'timeout must be greater than 0, e.g. "PT5S"' })
-    .default(DELIVERY_DEFAULTS.timeout),
-  /** Upper bound on a 429/503 Retry-After wait; "PT0S" ignores Retry-After (Knative: retryAfterMax). */
-  retryAfterMax: durationMs.default(DELIVERY_DEFAULTS.retryAfterMax),
-  /** Where an event goes once its retries are spent or its failure is not retryable. */
-  deadLetterSink: deadLetterSinkSchema.optional(),
+    .default(DELIVERY_DEFAULTS.timeout)
+    .describe('Limit of each single attempt (Knative: timeout).'),
+  retryAfterMax: durationMs
+    .default(DELIVERY_DEFAULTS.retryAfterMax)
+    .describe('Upper bound on a 429/503 Retry-After wait; "PT0S" ignores Retry-After (Knative: retryAfterMax).'),
+  deadLetterSink: deadLetterSinkSchema
+    .optional()
+    .describe('Where an event goes once its retries are spent or its failure is not retryable.'),
 });
 
 export type HttpSubscriberSpec = z.output<typeof httpSubscriberSchema>;
