@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'LP_WORKER_FAILED'
   | 'LP_PIPELINE_STATE'
   | 'LP_EVENT_INVALID'
-  | 'LP_BROKER_UNAVAILABLE';
+  | 'LP_BROKER_UNAVAILABLE'
+  | 'LP_DELIVERY_FAILED';
 
 export class LivepipeError extends Error {
   readonly code: ErrorCode;

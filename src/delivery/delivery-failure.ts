@@ -1,10 +1,10 @@
-import { messageOf } from '../errors.js';
 // Why one delivery attempt failed, in the terms the retry policy and the dead-letter extensions
 // need: the HTTP status (if any), the response body, Retry-After, and whether a retry can help.
+import { LivepipeError, messageOf } from '../errors.js';
 
 export type DeliveryFailureKind = 'status' | 'network' | 'timeout' | 'bad-reply';
 
-export class DeliveryFailure extends Error {
+export class DeliveryFailure extends LivepipeError {
   readonly kind: DeliveryFailureKind;
   /** The response status; undefined when no response came (network error, timeout). */
   readonly status: number | undefined;
@@ -28,7 +28,7 @@ export class DeliveryFailure extends Error {
       cause?: unknown;
     },
   ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super('LP_DELIVERY_FAILED', message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'DeliveryFailure';
     this.kind = kind;
     this.status = details.status;
