@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'LP_PIPELINE_STATE'
   | 'LP_EVENT_INVALID'
   | 'LP_BROKER_UNAVAILABLE'
-  | 'LP_DELIVERY_FAILED';
+  | 'LP_DELIVERY_FAILED'
+  | 'LP_FILTER_FAILED';
 
 export class LivepipeError extends Error {
   readonly code: ErrorCode;

@@ -1,5 +1,6 @@
 // CESQL values, their three types, the errors the spec names, and the casts between types (spec 3.7),
 // with sdk-go's exact rules: String -> Integer is a 32-bit base-10 parse, String -> Boolean ignores case.
+import { LivepipeError, type ErrorCode } from '../../errors.js';
 
 export type CesqlValue = string | number | boolean;
 
@@ -15,10 +16,21 @@ export type CesqlErrorKind =
   | 'functionEvaluation'
   | 'generic';
 
+/** A fault in the expression itself is LP_FILTER_INVALID; one met while evaluating an event is LP_FILTER_FAILED. */
+const ERROR_CODES: Readonly<Record<CesqlErrorKind, ErrorCode>> = {
+  parse: 'LP_FILTER_INVALID',
+  missingFunction: 'LP_FILTER_INVALID',
+  math: 'LP_FILTER_FAILED',
+  cast: 'LP_FILTER_FAILED',
+  missingAttribute: 'LP_FILTER_FAILED',
+  functionEvaluation: 'LP_FILTER_FAILED',
+  generic: 'LP_FILTER_FAILED',
+};
+
 export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
 
-export class CesqlError extends Error {
+export class CesqlError extends LivepipeError {
   readonly kind: CesqlErrorKind;
   /** The value the failing operator or function returns with the error (spec 3.3). */
   readonly value: CesqlValue;
@@ -28,7 +40,7 @@ export class CesqlError extends Error {
   origin: unknown;
 
   constructor(kind: CesqlErrorKind, message: string, value: CesqlValue, position?: number) {
-    super(message);
+    super(ERROR_CODES[kind], message);
     this.name = 'CesqlError';
     this.kind = kind;
     this.value = value;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { LivepipeError } from '../../../src/errors.js';
+import { CesqlError } from '../../../src/router/cesql/casting.js';
 import { compileCesqlProgram, evaluateCesql } from '../../../src/router/cesql/evaluator.js';
 import { parseCesql } from '../../../src/router/cesql/parser.js';
 import { compileTriggerFilter, Router } from '../../../src/router/index.js';
@@ -149,5 +151,48 @@ describe('cesql engine details the TCK does not pin', () => {
   it('stops evaluating IN at the first match, so a later missing attribute does not error', () => {
     expect(evaluate("type IN ('live.gift', missing)")).toEqual({ value: true, error: undefined });
     expect(evaluate("type IN ('x', missing)").error?.kind).toBe('missingAttribute');
+  });
+});
+
+describe('CesqlError', () => {
+  function thrownBy(run: () => unknown): unknown {
+    try {
+      run();
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected an error');
+  }
+
+  it('is a LivepipeError with LP_FILTER_INVALID for an expression that does not parse', () => {
+    const error = thrownBy(() => parseCesql("type = 'x' AND"));
+    expect(error).toBeInstanceOf(CesqlError);
+    expect(error).toBeInstanceOf(LivepipeError);
+    expect(error).toMatchObject({ code: 'LP_FILTER_INVALID', kind: 'parse', position: 14 });
+  });
+
+  it('has LP_FILTER_INVALID for a call to a function that does not exist', () => {
+    const { error } = evaluate('REVERSE(type)');
+    expect(error).toBeInstanceOf(LivepipeError);
+    expect(error).toMatchObject({ code: 'LP_FILTER_INVALID', kind: 'missingFunction' });
+  });
+
+  it.each([
+    ['a missing attribute', "region = 'eu'", 'missingAttribute'],
+    ['a failed cast', "int('x') = 1", 'cast'],
+    ['a division by zero', 'level / 0 = 1', 'math'],
+    ['a failed function', "LEFT('abc', -1) = 'a'", 'functionEvaluation'],
+  ])('has LP_FILTER_FAILED for %s met while evaluating an event', (_name, expression, kind) => {
+    const { error } = evaluate(expression);
+    expect(error).toBeInstanceOf(LivepipeError);
+    expect(error).toMatchObject({ code: 'LP_FILTER_FAILED', kind });
+  });
+
+  it('reaches the filter hook as an LP_FILTER_FAILED LivepipeError', () => {
+    const errors: unknown[] = [];
+    const filter = compileTriggerFilter({ filters: [{ cesql: 'stream' }] }, { onError: (e) => errors.push(e) });
+    expect(filter(gift)).toBe(false);
+    expect(errors[0]).toBeInstanceOf(LivepipeError);
+    expect(errors[0]).toMatchObject({ code: 'LP_FILTER_FAILED', kind: 'generic' });
   });
 });
