@@ -18,7 +18,8 @@ import { createSource } from './sources/registry.js';
 import type { Source, SourceContext } from './sources/source.js';
 import type { Sink } from './delivery/sink.js';
 import { createSink } from './delivery/sink-registry.js';
-import { InferencePool, autoscaleOptionsOf } from './workers/index.js';
+import { DeliveryFailure } from './delivery/delivery-failure.js';
+import { InferencePool, PoolRejection, autoscaleOptionsOf } from './workers/index.js';
 import { DistributedPool, type ModelPool } from './workers/distributed/index.js';
 import { RedisOverlayFanout } from './overlay/index.js';
 import { EngagementAggregator } from './aggregate/index.js';
@@ -241,7 +242,7 @@ export class LivePipeline {
         },
         (error: unknown) =>
           this.deadLetter({
-            reason: (error as { reason?: string }).reason ?? 'sink-failed',
+            reason: (error instanceof DeliveryFailure ? error.reason : undefined) ?? 'sink-failed',
             message: messageOf(error),
             destination: sink.name,
             event,
@@ -342,7 +343,7 @@ export class LivePipeline {
           return this.dispatch(resultEvent(model, resultType, event, text, result));
         },
         (error: unknown) => {
-          const reason = (error as { reason?: string }).reason ?? 'model-error';
+          const reason = error instanceof PoolRejection ? error.reason : 'model-error';
           this.deadLetter({ reason, message: messageOf(error), destination, event });
         },
       )
