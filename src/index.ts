@@ -21,7 +21,7 @@ export {
   type FilterHooks,
   type RouterTrigger,
 } from './router/index.js';
-export type { Source, EventSink } from './sources/source.js';
+export type { Source, SourceContext } from './sources/source.js';
 export {
   kafkaRecordToCloudEvent,
   createKafkaRecordDecoder,

@@ -136,17 +136,13 @@ export class LivePipeline {
     }
     this.phase = 'running';
     for (const source of this.sources) {
+      // Deliveries a source does not wait for are still tracked here (stop() drains them).
       const context: SourceContext = {
         deliver: (event) => this.ingest(source.name, event),
         capacity: () => this.capacity(),
         deadLetter: (letter) => this.deadLetter(letter),
       };
-      // Simple sources get backpressure only; their deliveries are tracked here (stop() drains them).
-      const sink = (event: LiveEvent) => {
-        void this.ingest(source.name, event);
-        return this.capacity();
-      };
-      await source.start(sink, context);
+      await source.start(context);
     }
   }
 

@@ -1,6 +1,6 @@
 // The generator source: paces the InteractionSimulator's virtual-time sequence in real time, for
 // demos, load tests and benchmarks without a broker. What is emitted is deterministic; only
-// when it is emitted (and the ingest time stamped on it) depends on the clock and the sink.
+// when it is emitted (and the ingest time stamped on it) depends on the clock and on backpressure.
 import type { GeneratorSpec } from '../config/schema.js';
 import { INGEST_TIME } from '../events/cloudevent.js';
 import {
@@ -8,7 +8,7 @@ import {
   InteractionSimulator,
   type SimulatedInteraction,
 } from './generator/interaction-simulator.js';
-import type { EventSink, Source } from './source.js';
+import type { Source, SourceContext } from './source.js';
 
 export {
   InteractionSimulator,
@@ -24,7 +24,7 @@ export interface GeneratorSourceOptions {
   now?: () => number;
 }
 
-/** A sync sink that never yields would starve the timers; yield after this many events in a row. */
+/** A pipeline that always has room never makes the loop wait; yield after this many events in a row. */
 const MAX_EVENTS_PER_TURN = 1024;
 
 export class GeneratorSource implements Source {
@@ -50,7 +50,7 @@ export class GeneratorSource implements Source {
     this.finishedPromise = new Promise((resolve) => (this.finishedResolve = resolve));
   }
 
-  /** Events handed to the sink so far. */
+  /** Events delivered so far. */
   get emitted(): number {
     return this.emittedCount;
   }
@@ -60,18 +60,18 @@ export class GeneratorSource implements Source {
     return this.finishedPromise;
   }
 
-  /** Starts pacing and resolves at once; events flow to the sink until the end or stop(). */
-  async start(sink: EventSink): Promise<void> {
+  /** Starts pacing and resolves at once; events are delivered until the end or stop(). */
+  async start(context: SourceContext): Promise<void> {
     if (this.running) return;
     const startedAt = this.now();
     const simulator = new InteractionSimulator(this.spec, { startEpochMs: startedAt });
-    this.running = this.run(simulator, sink, startedAt).finally(() => {
+    this.running = this.run(simulator, context, startedAt).finally(() => {
       this.stopped = true;
       this.finishedResolve();
     });
   }
 
-  /** Resolves as soon as no further event will reach the sink (an awaited sink may still finish). */
+  /** Resolves as soon as no further event will be delivered (those delivered may still be in flight). */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -79,7 +79,7 @@ export class GeneratorSource implements Source {
     if (!this.running) this.finishedResolve();
   }
 
-  private async run(simulator: InteractionSimulator, sink: EventSink, startedAt: number): Promise<void> {
+  private async run(simulator: InteractionSimulator, context: SourceContext, startedAt: number): Promise<void> {
     const maxEvents = this.spec.maxEvents ?? Infinity;
     const duration = this.spec.duration ?? Infinity;
     let pending: SimulatedInteraction = simulator.next();
@@ -91,8 +91,10 @@ export class GeneratorSource implements Source {
         const event = pending.event;
         event[INGEST_TIME] = this.now();
         this.emittedCount++;
-        const accepted = sink(event);
-        if (accepted !== undefined) await accepted;
+        // The pacing loop does not wait for each event to be handled, only for room in the pipeline.
+        void context.deliver(event);
+        const room = context.capacity();
+        if (room !== undefined) await room;
         if (this.stopped) return;
         pending = simulator.next();
         turn++;

@@ -1,6 +1,7 @@
 // The HTTP ingress source: CloudEvents POSTed in binary, structured or batched mode (like a Knative
-// Broker's ingress) are decoded on the hot path and handed to the sink; the response waits for the
-// sink, so a slow pipeline slows its HTTP producers instead of buffering without bound.
+// Broker's ingress) are decoded on the hot path and delivered to the pipeline; the response waits
+// for the pipeline's capacity, so a slow pipeline slows its HTTP producers instead of buffering
+// without bound.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +9,7 @@ import { LivepipeError, messageOf } from '../errors.js';
 import { INGEST_TIME } from '../events/cloudevent.js';
 import { decodeHttpRequest } from '../events/http-binding.js';
 import { discardUnreadBody, readRequestBody } from '../events/http-request-body.js';
-import type { EventSink, Source } from './source.js';
+import type { Source, SourceContext } from './source.js';
 
 export interface HttpIngressOptions {
   host: string;
@@ -24,7 +25,7 @@ export interface HttpIngressOptions {
 
 /** What happened to requests so far; every refused request is counted under its reason. */
 export interface HttpIngressCounts {
-  /** Events the sink accepted. */
+  /** Events delivered to the pipeline. */
   accepted: number;
   /** Requests refused as invalid CloudEvents (400) or unsupported formats (415). */
   invalid: number;
@@ -32,12 +33,12 @@ export interface HttpIngressCounts {
   tooLarge: number;
   /** Requests without the right bearer token (401). */
   unauthorized: number;
-  /** Requests answered 503 because the sink rejected an event or the source was stopping. */
+  /** Requests answered 503 because the source was stopping. */
   unavailable: number;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-/** Seconds a producer should wait before retrying after a 503: the sink is overloaded or restarting. */
+/** Seconds a producer should wait before retrying after a 503: the source is restarting. */
 const RETRY_AFTER_SECONDS = '1';
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
@@ -49,7 +50,7 @@ export class HttpIngressSource implements Source {
   private readonly maxBodyBytes: number;
   private readonly tokenDigest: Buffer | undefined;
   private server: Server | undefined;
-  private sink: EventSink | undefined;
+  private context: SourceContext | undefined;
   private listeningUrl: string | undefined;
   private stopping = false;
   private readonly inFlight = new Set<Promise<void>>();
@@ -118,9 +119,9 @@ export class HttpIngressSource implements Source {
   }
 
   /** Resolves once the server listens. */
-  async start(sink: EventSink): Promise<void> {
+  async start(context: SourceContext): Promise<void> {
     if (this.server) return;
-    this.sink = sink;
+    this.context = context;
     this.stopping = false;
     const server = createServer((request, response) => {
       const handled = this.handle(request, response).catch((error: unknown) => {
@@ -144,7 +145,7 @@ export class HttpIngressSource implements Source {
     this.listeningUrl = `http://${host}:${address.port}${this.path}`;
   }
 
-  /** Refuses new requests (503), waits for requests already handing events to the sink, closes. */
+  /** Refuses new requests (503), waits for requests already delivering events, closes. */
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
@@ -186,23 +187,18 @@ export class HttpIngressSource implements Source {
       this.countsValue.invalid++;
       return this.reply(response, decoded.status, decoded.reason);
     }
-    const sink = this.sink!;
+    const context = this.context!;
     for (const event of decoded.events) {
       if (event[INGEST_TIME] === undefined) event[INGEST_TIME] = arrivedAt;
+      // Events of a batch before this one were delivered: a retried batch delivers them again
+      // (at-least-once, as Knative's ingress).
       if (this.stopping) return this.unavailable(request, response, `HTTP source "${this.name}" is stopping`);
-      try {
-        const accepted = sink(event);
-        if (accepted !== undefined) await accepted;
-      } catch (error) {
-        // Events of a batch before this one were delivered: a retried batch delivers them again
-        // (at-least-once, as Knative's ingress).
-        return this.unavailable(
-          request,
-          response,
-          `the pipeline did not accept event ${event.id}: ${messageOf(error)}`,
-        );
-      }
+      // Like a Knative ingress, 202 means the pipeline took the event, not that every subscriber
+      // has handled it; waiting for room is what holds a producer back.
+      void context.deliver(event);
       this.countsValue.accepted++;
+      const room = context.capacity();
+      if (room !== undefined) await room;
     }
     response.writeHead(202).end();
   }

@@ -23,7 +23,7 @@ import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { createKafkaRecordDecoder, type KafkaRecord, type KafkaRecordDecoder } from '../events/kafka-binding.js';
 import { createKafkaClient, kafkaConnectError, kafkaLog } from './kafka/kafka-client.js';
 import { OffsetTracker } from './kafka/offset-tracker.js';
-import type { EventSink, Source, SourceContext } from './source.js';
+import type { Source, SourceContext } from './source.js';
 
 /** Partitions of the assignment consumed at once; each is still read in order. */
 const PARTITIONS_CONSUMED_CONCURRENTLY = 8;
@@ -79,7 +79,7 @@ export class KafkaSource implements Source {
   }
 
   /** Connects, joins the consumer group and starts consuming; resolves once the group is joined. */
-  async start(_sink: EventSink, context: SourceContext): Promise<void> {
+  async start(context: SourceContext): Promise<void> {
     if (this.consumer !== undefined)
       throw new LivepipeError('LP_PIPELINE_STATE', `source "${this.name}" is already started`);
     this.context = context;

@@ -14,7 +14,7 @@ import { LivepipeError, messageOf } from '../errors.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { createRocketmqMessageDecoder, type RocketmqMessageDecoder } from '../events/rocketmq-binding.js';
 import { rocketmqClientLogger, rocketmqLogger } from './rocketmq/client-logger.js';
-import type { EventSink, Source, SourceContext } from './source.js';
+import type { Source, SourceContext } from './source.js';
 
 const { Producer, SimpleConsumer } = rocketmq;
 
@@ -108,7 +108,7 @@ export class RocketmqSource implements Source {
     return this.inFlight.size;
   }
 
-  async start(_sink: EventSink, context: SourceContext): Promise<void> {
+  async start(context: SourceContext): Promise<void> {
     if (this.started) throw new LivepipeError('LP_PIPELINE_STATE', `source "${this.name}" was already started`);
     this.started = true;
     this.context = context;

@@ -1,11 +1,9 @@
 // The contract between a source and the rest of the pipeline: a source turns whatever it reads
-// into LiveEvents and hands each to the pipeline. Simple sources (the generator) use the sink,
-// whose promise is backpressure only; broker sources use the context, which also says when an
-// event is fully delivered (so an offset may be committed) and takes poison input.
+// into LiveEvents and hands each to the pipeline through its one SourceContext. deliver() says when
+// an event is fully handled (a broker source commits after it), capacity() is the backpressure every
+// source waits on, and deadLetter() takes input that cannot become an event.
 import type { DeadLetter } from '../delivery/dead-letter.js';
 import type { LiveEvent } from '../events/cloudevent.js';
-
-export type EventSink = (event: LiveEvent) => void | Promise<void>;
 
 export interface SourceContext {
   /**
@@ -25,7 +23,8 @@ export interface Source {
   readonly streams?: readonly string[];
   /** Where producers send to, for sources that listen (HTTP ingress); known once started. */
   readonly url?: string;
-  start(sink: EventSink, context: SourceContext): Promise<void>;
+  /** Starts reading and handing events to `context`; resolves once the source reads (or listens). */
+  start(context: SourceContext): Promise<void>;
   /** Stops reading; resolves once no more events will be handed on. */
   stop(): Promise<void>;
 }

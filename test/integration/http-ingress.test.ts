@@ -3,19 +3,27 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/events/cloudevent.js';
 import { cloudEventsToHttpBatchMessage, cloudEventToHttpMessage } from '../../src/events/http-binding.js';
 import { HttpIngressSource } from '../../src/sources/http.js';
-import type { EventSink } from '../../src/sources/source.js';
 import { LivepipeError } from '../../src/errors.js';
+import { type RecordingSourceContext, recordingSourceContext } from '../support/recording-source-context.js';
 
 const started: HttpIngressSource[] = [];
 
+/** A started source and the events it delivered. */
 async function startSource(
-  sink: EventSink,
   options: { path?: string; maxBodyBytes?: number; token?: string } = {},
-): Promise<HttpIngressSource> {
+  recording: RecordingSourceContext = recordingSourceContext(),
+): Promise<{ source: HttpIngressSource; received: LiveEvent[] }> {
   const source = new HttpIngressSource('ingress', { host: '127.0.0.1', port: 0, ...options });
-  await source.start(sink);
+  await source.start(recording.context);
   started.push(source);
-  return source;
+  return { source, received: recording.delivered };
+}
+
+/** A capacity() that says "no room" until release() is called. */
+function noRoomUntilReleased(): { capacity: () => Promise<void>; release: () => void } {
+  let release!: () => void;
+  const room = new Promise<void>((resolve) => (release = resolve));
+  return { capacity: () => room, release };
 }
 
 afterEach(async () => {
@@ -45,9 +53,8 @@ function binaryRequest(event: LiveEvent, headers: Record<string, string> = {}): 
 }
 
 describe('HttpIngressSource', () => {
-  it('accepts a binary-mode event with 202 and hands it to the sink with an arrival ingesttime', async () => {
-    const received: LiveEvent[] = [];
-    const source = await startSource((event) => void received.push(event));
+  it('accepts a binary-mode event with 202 and delivers it with an arrival ingesttime', async () => {
+    const { source, received } = await startSource();
     expect(source.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const before = Date.now();
     const response = await fetch(source.url, binaryRequest(chat('a1')));
@@ -59,31 +66,24 @@ describe('HttpIngressSource', () => {
   });
 
   it('keeps an ingesttime the producer already set', async () => {
-    const received: LiveEvent[] = [];
-    const source = await startSource((event) => void received.push(event));
+    const { source, received } = await startSource();
     await fetch(source.url, binaryRequest(chat('a2', { ingesttime: 1_700_000_000_000 })));
     expect(received[0]!.ingesttime).toBe(1_700_000_000_000);
   });
 
   it('delivers every event of a batched request, in order', async () => {
-    const received: string[] = [];
-    const source = await startSource((event) => void received.push(event.id));
+    const { source, received } = await startSource();
     const events = Array.from({ length: 25 }, (_, i) => chat(`b${i}`));
     const batch = cloudEventsToHttpBatchMessage(events);
     const response = await fetch(source.url, { method: 'POST', headers: batch.headers, body: bodyOf(batch.body) });
     expect(response.status).toBe(202);
-    expect(received).toEqual(events.map((e) => e.id));
+    expect(received.map((e) => e.id)).toEqual(events.map((e) => e.id));
     expect(source.counts.accepted).toBe(25);
   });
 
-  it('accepts structured mode and waits for the sink before answering', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const received: LiveEvent[] = [];
-    const source = await startSource(async (event) => {
-      await gate;
-      received.push(event);
-    });
+  it('accepts structured mode and answers only once the pipeline has room', async () => {
+    const { capacity, release } = noRoomUntilReleased();
+    const { source, received } = await startSource({}, recordingSourceContext({ capacity }));
     let answered = false;
     const pending = fetch(source.url, {
       method: 'POST',
@@ -95,22 +95,39 @@ describe('HttpIngressSource', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(answered).toBe(false);
+    expect(received.map((e) => e.id)).toEqual(['s1']);
     release();
     expect((await pending).status).toBe(202);
-    expect(received.map((e) => e.id)).toEqual(['s1']);
   });
 
-  it('answers 503 with Retry-After when the sink rejects', async () => {
-    const source = await startSource(() => Promise.reject(new Error('queue full')));
-    const response = await fetch(source.url, binaryRequest(chat('r1')));
+  it('does not wait for a delivery to complete before answering', async () => {
+    const { source, received } = await startSource(
+      {},
+      recordingSourceContext({ settle: () => new Promise<void>(() => undefined) }),
+    );
+    expect((await fetch(source.url, binaryRequest(chat('d1')))).status).toBe(202);
+    expect(received.map((e) => e.id)).toEqual(['d1']);
+  });
+
+  it('answers 503 with Retry-After for the rest of a batch when the source stops while it waits for room', async () => {
+    const { capacity, release } = noRoomUntilReleased();
+    const { source, received } = await startSource({}, recordingSourceContext({ capacity }));
+    const batch = cloudEventsToHttpBatchMessage([chat('r1'), chat('r2')]);
+    const pending = fetch(source.url, { method: 'POST', headers: batch.headers, body: bodyOf(batch.body) });
+    while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const stopped = source.stop();
+    release();
+    const response = await pending;
+    await stopped;
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
-    expect(((await response.json()) as { error: string }).error).toMatch(/queue full/);
+    expect(((await response.json()) as { error: string }).error).toMatch(/is stopping/);
+    expect(received.map((e) => e.id)).toEqual(['r1']);
+    expect(source.counts).toMatchObject({ accepted: 1, unavailable: 1 });
   });
 
   it('answers 400 with the reason for an invalid event', async () => {
-    const received: LiveEvent[] = [];
-    const source = await startSource((event) => void received.push(event));
+    const { source, received } = await startSource();
     const missingType = binaryRequest(chat('x1'));
     delete (missingType.headers as Record<string, string>)['ce-type'];
     const response = await fetch(source.url, missingType);
@@ -128,7 +145,7 @@ describe('HttpIngressSource', () => {
   });
 
   it('answers 415 for a CloudEvents format other than JSON', async () => {
-    const source = await startSource(() => {});
+    const { source } = await startSource();
     const response = await fetch(source.url, {
       method: 'POST',
       headers: { 'content-type': 'application/cloudevents+avro' },
@@ -139,8 +156,7 @@ describe('HttpIngressSource', () => {
   });
 
   it('answers 413 over the body limit, declared or streamed', async () => {
-    const received: LiveEvent[] = [];
-    const source = await startSource((event) => void received.push(event), { maxBodyBytes: 1024 });
+    const { source, received } = await startSource({ maxBodyBytes: 1024 });
     const big = binaryRequest(chat('big', { data: { text: 'x'.repeat(4096) } }));
     const declared = await fetch(source.url, big);
     expect(declared.status).toBe(413);
@@ -164,7 +180,7 @@ describe('HttpIngressSource', () => {
   });
 
   it('answers 405 to other methods and 404 to other paths', async () => {
-    const source = await startSource(() => {}, { path: '/events' });
+    const { source } = await startSource({ path: '/events' });
     const get = await fetch(source.url);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
@@ -174,14 +190,13 @@ describe('HttpIngressSource', () => {
   });
 
   it('requires the bearer token when one is configured', async () => {
-    const received: string[] = [];
-    const source = await startSource((event) => void received.push(event.id), { token: 's3cret' });
+    const { source, received } = await startSource({ token: 's3cret' });
     expect((await fetch(source.url, binaryRequest(chat('t1')))).status).toBe(401);
     const wrong = await fetch(source.url, binaryRequest(chat('t2'), { authorization: 'Bearer s3cre' }));
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toBe('Bearer');
     expect((await fetch(source.url, binaryRequest(chat('t3'), { authorization: 'Bearer s3cret' }))).status).toBe(202);
-    expect(received).toEqual(['t3']);
+    expect(received.map((e) => e.id)).toEqual(['t3']);
     expect(source.counts.unauthorized).toBe(2);
   });
 
@@ -195,7 +210,7 @@ describe('HttpIngressSource', () => {
   });
 
   it('stops listening after stop()', async () => {
-    const source = await startSource(() => {});
+    const { source } = await startSource();
     const url = source.url;
     await source.stop();
     await expect(fetch(url, binaryRequest(chat('late')))).rejects.toThrow();

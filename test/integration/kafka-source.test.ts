@@ -119,7 +119,7 @@ describe.skipIf(!kafkaUp)('Kafka source on a real broker', () => {
         ...options,
       }),
     );
-    return source.start(() => undefined, context);
+    return source.start(context);
   }
 
   async function committed(group: string, topicName: string): Promise<Map<number, string>> {

@@ -4,11 +4,10 @@
 import rocketmq from 'rocketmq-client-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RocketmqSourceSpec } from '../../src/config/schema.js';
-import type { DeadLetter } from '../../src/delivery/dead-letter.js';
 import type { LiveEvent } from '../../src/events/cloudevent.js';
 import { cloudEventToRocketmqMessage } from '../../src/events/rocketmq-binding.js';
 import { DEAD_LETTER_PROPERTIES, RocketmqSource } from '../../src/sources/rocketmq.js';
-import type { SourceContext } from '../../src/sources/source.js';
+import { recordingSourceContext } from '../support/recording-source-context.js';
 import {
   createTopic,
   ENDPOINTS,
@@ -51,21 +50,6 @@ function interaction(id: string): LiveEvent {
   };
 }
 
-/** A SourceContext that records what the source hands over; `hold` keeps deliveries unfinished. */
-function recordingContext(options: { hold?: boolean } = {}) {
-  const delivered: LiveEvent[] = [];
-  const deadLetters: Array<Omit<DeadLetter, 'time'>> = [];
-  const context: SourceContext = {
-    deliver(event) {
-      delivered.push(event);
-      return options.hold ? new Promise<void>(() => undefined) : Promise.resolve();
-    },
-    capacity: () => undefined,
-    deadLetter: (letter) => void deadLetters.push(letter),
-  };
-  return { context, delivered, deadLetters };
-}
-
 describe.skipIf(!available)('RocketMQ source delivery', () => {
   const producer = new Producer({
     endpoints: ENDPOINTS,
@@ -104,13 +88,13 @@ describe.skipIf(!available)('RocketMQ source delivery', () => {
     await sendEvent(interaction(`${RUN_ID}-good-1`), tag);
     await sendEvent(interaction(`${RUN_ID}-good-2`), tag);
 
-    const { context, delivered, deadLetters } = recordingContext();
+    const { context, delivered, deadLetters } = recordingSourceContext();
     const source = new RocketmqSource(
       'poison-test',
       spec({ tag, consumerGroup: `lp-poison-${RUN_ID}`, deadLetterTopic }),
     );
     sources.push(source);
-    await source.start(() => undefined, context);
+    await source.start(context);
     await waitFor(() => delivered.length >= 2 && deadLetters.length >= 1 && source.counts.acked >= 3, 30_000);
 
     expect(delivered.map((event) => event.id).sort()).toEqual([`${RUN_ID}-good-1`, `${RUN_ID}-good-2`]);
@@ -154,20 +138,20 @@ describe.skipIf(!available)('RocketMQ source delivery', () => {
     const ids = [`${RUN_ID}-r-1`, `${RUN_ID}-r-2`, `${RUN_ID}-r-3`];
     for (const id of ids) await sendEvent(interaction(id), tag);
 
-    const first = recordingContext({ hold: true });
+    const first = recordingSourceContext({ settle: () => new Promise<void>(() => undefined) });
     const stopped = new RocketmqSource('redeliver-first', spec({ tag, consumerGroup: group, drainTimeout: 300 }));
     sources.push(stopped);
-    await stopped.start(() => undefined, first.context);
+    await stopped.start(first.context);
     await waitFor(() => first.delivered.length >= ids.length, 20_000);
     expect(first.delivered.map((event) => event.id).sort()).toEqual(ids);
     await stopped.stop();
     expect(stopped.counts.acked).toBe(0);
     expect(stopped.counts.abandoned).toBe(ids.length);
 
-    const second = recordingContext();
+    const second = recordingSourceContext();
     const resumed = new RocketmqSource('redeliver-second', spec({ tag, consumerGroup: group }));
     sources.push(resumed);
-    await resumed.start(() => undefined, second.context);
+    await resumed.start(second.context);
     await waitFor(() => resumed.counts.acked >= ids.length, 30_000);
     expect(second.delivered.map((event) => event.id).sort()).toEqual(ids);
     expect(resumed.counts).toMatchObject({ received: ids.length, redelivered: ids.length, acked: ids.length });

@@ -89,7 +89,7 @@ describe.skipIf(!available)('RocketMQ source at a trickle', () => {
       drainTimeout: 2_000,
     };
     source = new RocketmqSource('trickle-test', spec);
-    await source.start(() => undefined, context);
+    await source.start(context);
 
     // A new group's first receives may scan the shared topic's history: measure once one message came through.
     for (let i = 0; i < 100 && !warmedUp; i++) {
