@@ -1,13 +1,13 @@
 // Real OverlayServer on port 0 with real ws clients (and one raw TCP client that never reads, to be
 // a genuinely slow consumer).
-import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { LivepipeError } from '../../src/errors.js';
 import { OverlayServer, type OverlayOptions } from '../../src/overlay/index.js';
 import type { OverlayFrame, OverlayMessage, OverlaySnapshot } from '../../src/overlay/protocol.js';
+import { decodeFrames, type RawWebSocketClient, rawWebSocketClient } from './raw-websocket-client.js';
 
 const servers: OverlayServer[] = [];
 const sockets: Array<WebSocket | Socket> = [];
@@ -106,52 +106,11 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
   }
 }
 
-/**
- * A WebSocket client at the TCP level that stops reading after its handshake: the kernel buffers
- * fill, then the server's send buffer grows, exactly like an overlay on a stalled network.
- */
-function rawClient(
-  server: OverlayServer,
-  stream: string,
-): { socket: Socket; received: Buffer[]; closed: () => boolean } {
-  const { port } = new URL(server.url);
-  const socket = connect(Number(port), '127.0.0.1');
-  sockets.push(socket);
-  const received: Buffer[] = [];
-  socket.on('data', (chunk: Buffer) => received.push(chunk));
-  let closed = false;
-  socket.on('close', () => {
-    closed = true;
-  });
-  socket.write(
-    `GET /ws?stream=${stream} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-  );
-  return { socket, received, closed: () => closed };
-}
-
-/** Decodes the server's unmasked text frames after the HTTP 101 response. */
-function decodeFrames(bytes: Buffer): OverlayFrame[] {
-  const headerEnd = bytes.indexOf('\r\n\r\n');
-  expect(bytes.subarray(0, 12).toString()).toBe('HTTP/1.1 101');
-  const frames: OverlayFrame[] = [];
-  let offset = headerEnd + 4;
-  while (offset + 2 <= bytes.length) {
-    const opcode = (bytes[offset] as number) & 0x0f;
-    let length = (bytes[offset + 1] as number) & 0x7f;
-    let start = offset + 2;
-    if (length === 126) {
-      length = bytes.readUInt16BE(offset + 2);
-      start = offset + 4;
-    } else if (length === 127) {
-      length = Number(bytes.readBigUInt64BE(offset + 2));
-      start = offset + 10;
-    }
-    if (start + length > bytes.length) break;
-    if (opcode === 1) frames.push(JSON.parse(bytes.subarray(start, start + length).toString()) as OverlayFrame);
-    offset = start + length;
-  }
-  return frames;
+/** A raw client that the test's cleanup closes; see raw-websocket-client.ts. */
+function rawClient(server: OverlayServer, stream: string): RawWebSocketClient {
+  const client = rawWebSocketClient(server.url, stream);
+  sockets.push(client.socket);
+  return client;
 }
 
 describe('OverlayServer WebSocket hub', () => {
