@@ -29,6 +29,8 @@ export interface OverlayHooks {
   onPublish?(stream: string, channel: string, durationMs: number, sent: number, dropped: number): void;
   /** A client went over the slow-client limit (once per episode, until it drains). */
   onSlowClient?(stream: string): void;
+  /** A slow client drained and was sent a snapshot in place of the messages it missed. */
+  onResync?(stream: string): void;
 }
 
 export interface OverlayStats {
@@ -42,6 +44,8 @@ export interface OverlayStats {
   dropped: number;
   /** Times a client went over the slow-client limit since start. */
   slowClients: number;
+  /** Times a slow client drained and was re-synced with a snapshot since start. */
+  resyncs: number;
 }
 
 export interface RoomSummary {
@@ -85,6 +89,7 @@ export class WebSocketHub {
   private sent = 0;
   private dropped = 0;
   private slowClients = 0;
+  private resyncs = 0;
   private closed = false;
 
   constructor(private readonly options: WebSocketHubOptions) {
@@ -204,6 +209,7 @@ export class WebSocketHub {
       sent: this.sent,
       dropped: this.dropped,
       slowClients: this.slowClients,
+      resyncs: this.resyncs,
     };
   }
 
@@ -294,9 +300,11 @@ export class WebSocketHub {
 
   private resync(client: HubClient): void {
     client.lagging = false;
+    this.resyncs++;
     this.lagging.delete(client);
     if (this.lagging.size === 0) this.stopDrainTimer();
     client.ws.send(client.entry.room.snapshot());
+    this.options.hooks?.onResync?.(client.entry.room.stream);
   }
 
   private checkDrained(): void {

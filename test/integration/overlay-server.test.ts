@@ -172,7 +172,15 @@ describe('OverlayServer WebSocket hub', () => {
 
   it('drops messages for a slow client without holding up another, counts it, and re-syncs it with a snapshot once it drains', async () => {
     const slowClientBytes = 256 * 1024;
-    const server = await startServer({ snapshotSize: 3, slowClientBytes });
+    const hooked: string[] = [];
+    const server = await startServer({
+      snapshotSize: 3,
+      slowClientBytes,
+      hooks: {
+        onSlowClient: (stream) => hooked.push(`slow ${stream}`),
+        onResync: (stream) => hooked.push(`resync ${stream}`),
+      },
+    });
     const fast = new FrameReader(wsUrl(server, 'stream=busy'));
     expect((await fast.nextSnapshot()).seq).toBe(0);
     const slow = rawClient(server, 'busy');
@@ -205,6 +213,8 @@ describe('OverlayServer WebSocket hub', () => {
     }, 10_000);
     const frames = decodeFrames(Buffer.concat(slow.received));
     expect(frames[0]).toMatchObject({ kind: 'snapshot', seq: 0 });
+    expect(server.stats().resyncs).toBe(1);
+    expect(hooked).toEqual(['slow busy', 'resync busy']);
     const live = frames.slice(1, -1);
     expect(live.every((frame) => frame.kind === 'message')).toBe(true);
     expect(live.map((frame) => frame.seq)).toEqual(Array.from({ length: live.length }, (_, i) => i + 1));

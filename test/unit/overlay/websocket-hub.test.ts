@@ -43,7 +43,7 @@ describe('WebSocketHub without clients', () => {
       { stream: 'alpha', seq: 2, clients: 0 },
       { stream: 'zeta', seq: 1, clients: 0 },
     ]);
-    expect(hub.stats()).toEqual({ clients: 0, rooms: 2, sent: 0, dropped: 0, slowClients: 0 });
+    expect(hub.stats()).toEqual({ clients: 0, rooms: 2, sent: 0, dropped: 0, slowClients: 0, resyncs: 0 });
   });
 
   it('reports every publish to the onPublish hook with its stream, channel and zero recipients', () => {
