@@ -82,6 +82,15 @@ export class LivePipeline {
       host: spec.overlay.host,
       port: options.port ?? spec.overlay.port,
       snapshotSize: spec.overlay.snapshotSize,
+      // The hub's own stage timing is not used: push is timed around publish() (with a Redis
+      // fan-out the hub writes later, when the message comes back).
+      hooks: {
+        onPublish: (stream, _channel, _durationMs, _sent, dropped) => {
+          if (dropped > 0) this.metrics.overlayDropped(stream, dropped);
+        },
+        onSlowClient: (stream) => this.metrics.overlaySlowClient(stream),
+        onResync: (stream) => this.metrics.overlayResync(stream),
+      },
       routes: {
         '/metrics': (req, res) => this.metrics.metricsHandler(req, res),
         '/deadletters': (_req, res) => {

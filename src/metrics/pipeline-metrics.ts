@@ -1,6 +1,7 @@
 // All of a pipeline's metrics in its own prom-client Registry (not the global one, so several
 // pipelines or tests can live in one process): stage histograms and budget breaches, event
-// counters, worker-pool gauges and batch sizes, plus the status line built from them.
+// counters, worker-pool gauges and batch sizes, overlay slow clients, plus the status line built
+// from them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BudgetsSpec } from '../config/schema.js';
 import { LatencyBudget } from './latency-budget.js';
@@ -50,6 +51,12 @@ export class PipelineMetrics {
   /** Items handled by the deadline policy: late (answered after deadline), shed, conflated. */
   readonly budgetPolicy: Counter<'model' | 'policy'>;
   readonly workerColdStart: Histogram<'model'>;
+  /** Times an overlay client went over the slow-client limit (once per episode). */
+  readonly overlaySlowClients: Counter<'stream'>;
+  /** Times a slow overlay client drained and got a snapshot in place of what it missed. */
+  readonly overlayResyncs: Counter<'stream'>;
+  /** Overlay messages not written to a client because it was over the slow-client limit. */
+  readonly overlayMessagesDropped: Counter<'stream'>;
   /** Serves this registry in the Prometheus text format. */
   readonly metricsHandler: MetricsHandler;
 
@@ -57,6 +64,7 @@ export class PipelineMetrics {
   private readonly outChildren = new Map<string, Counter.Internal>();
   private readonly dropChildren = new Map<string, Counter.Internal>();
   private readonly filterChildren = new Map<string, Counter.Internal>();
+  private readonly overlayDropChildren = new Map<string, Counter.Internal>();
   private readonly batchChildren = new Map<string, Histogram.Internal<'model'>>();
   private readonly pools = new Map<string, PoolGauges>();
   private readonly now: () => number;
@@ -160,6 +168,24 @@ export class PipelineMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
       registers,
     });
+    this.overlaySlowClients = new Counter({
+      name: 'livepipe_overlay_slow_clients_total',
+      help: 'Times an overlay client fell behind by more than the slow-client limit; its messages are dropped until it drains.',
+      labelNames: ['stream'],
+      registers,
+    });
+    this.overlayResyncs = new Counter({
+      name: 'livepipe_overlay_resyncs_total',
+      help: 'Times a slow overlay client drained and was re-synced with a snapshot.',
+      labelNames: ['stream'],
+      registers,
+    });
+    this.overlayMessagesDropped = new Counter({
+      name: 'livepipe_overlay_messages_dropped_total',
+      help: 'Overlay messages not written to a client because it was over the slow-client limit (one per client).',
+      labelNames: ['stream'],
+      registers,
+    });
     // Zero-valued series for every stage, so dashboards and rate() see them before the first breach.
     for (const stage of STAGES) this.budgetBreaches.labels(stage).inc(0);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -219,6 +245,19 @@ export class PipelineMetrics {
 
   workerColdStartMs(model: string, ms: number): void {
     this.workerColdStart.labels(model).observe(ms / 1000);
+  }
+
+  overlaySlowClient(stream: string): void {
+    this.overlaySlowClients.labels(stream).inc();
+  }
+
+  overlayResync(stream: string): void {
+    this.overlayResyncs.labels(stream).inc();
+  }
+
+  /** Called on every publish a slow client misses, so the child counter is cached. */
+  overlayDropped(stream: string, count: number): void {
+    childOf(this.overlayDropChildren, this.overlayMessagesDropped, stream).inc(count);
   }
 
   /** Sets a pool's gauges (called when the status is taken, and by the pool if it likes). */
