@@ -9,7 +9,7 @@ import { INGEST_TIME, STREAM, type LiveEvent } from '../events/cloudevent.js';
 import { cloudEventToKafkaRecord, cloudEventToStructuredKafkaRecord } from '../events/kafka-binding.js';
 import { LivepipeError } from '../errors.js';
 import { InteractionSimulator } from '../sources/generator.js';
-import { createKafkaClient, kafkaConnectError } from '../sources/kafka/kafka-client.js';
+import { createKafkaClient, kafkaConnectError } from '../brokers/kafka/kafka-client.js';
 import { produceToRocketmq } from './produce-rocketmq.js';
 
 export const PRODUCE_MODES = ['binary', 'structured', 'plain'] as const;

@@ -9,7 +9,7 @@ import { LivepipeError, messageOf } from '../errors.js';
 import { INGEST_TIME, type LiveEvent } from '../events/cloudevent.js';
 import { cloudEventToRocketmqMessage } from '../events/rocketmq-binding.js';
 import { InteractionSimulator } from '../sources/generator.js';
-import { rocketmqClientLogger, rocketmqLogger } from '../sources/rocketmq/client-logger.js';
+import { rocketmqClientLogger, rocketmqLogger } from '../brokers/rocketmq/client-logger.js';
 
 const { Producer } = rocketmq;
 

@@ -9,7 +9,7 @@ import type { KafkaConnectionSpec } from '../config/source-schemas.js';
 import type { LiveEvent } from '../events/cloudevent.js';
 import { serializeStructuredEvent } from '../events/json-format.js';
 import { cloudEventToKafkaRecord } from '../events/kafka-binding.js';
-import { createKafkaClient } from '../sources/kafka/kafka-client.js';
+import { createKafkaClient } from '../brokers/kafka/kafka-client.js';
 import { HttpSubscriberSink } from './http-subscriber.js';
 import type { Sink } from './sink.js';
 

@@ -6,7 +6,7 @@ import type { KafkaSinkSpec } from '../config/source-schemas.js';
 import type { LiveEvent } from '../events/cloudevent.js';
 import { cloudEventToKafkaRecord } from '../events/kafka-binding.js';
 import { LivepipeError } from '../errors.js';
-import { createKafkaClient, kafkaConnectError } from '../sources/kafka/kafka-client.js';
+import { createKafkaClient, kafkaConnectError } from '../brokers/kafka/kafka-client.js';
 import type { Sink } from './sink.js';
 
 /** Records per produce request at most; a larger backlog goes out in several. */

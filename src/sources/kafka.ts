@@ -21,7 +21,7 @@ import {
 import { LivepipeError, messageOf } from '../errors.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { createKafkaRecordDecoder, type KafkaRecord, type KafkaRecordDecoder } from '../events/kafka-binding.js';
-import { createKafkaClient, kafkaConnectError, kafkaLog } from './kafka/kafka-client.js';
+import { createKafkaClient, kafkaConnectError, kafkaLog } from '../brokers/kafka/kafka-client.js';
 import { OffsetTracker } from './kafka/offset-tracker.js';
 import type { Source, SourceContext } from './source.js';
 

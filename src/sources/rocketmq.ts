@@ -13,7 +13,7 @@ import type { RocketmqSourceSpec } from '../config/schema.js';
 import { LivepipeError, messageOf } from '../errors.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { createRocketmqMessageDecoder, type RocketmqMessageDecoder } from '../events/rocketmq-binding.js';
-import { rocketmqClientLogger, rocketmqLogger } from './rocketmq/client-logger.js';
+import { rocketmqClientLogger, rocketmqLogger } from '../brokers/rocketmq/client-logger.js';
 import type { Source, SourceContext } from './source.js';
 
 const { Producer, SimpleConsumer } = rocketmq;

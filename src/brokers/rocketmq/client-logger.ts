@@ -1,6 +1,6 @@
 // rocketmq-client-nodejs logs through whatever logger it is given, and without one writes files
 // under ~/logs/rocketmq. livepipe hands it pino, quiet (errors only) unless asked otherwise: the
-// source reports the failures that matter itself, with what they mean for delivery.
+// source and `livepipe produce --rocketmq` report the failures that matter themselves.
 import { pino, type Logger } from 'pino';
 
 /** The logger shape rocketmq-client-nodejs calls (printf-style arguments). */

@@ -1,6 +1,7 @@
 // One place that turns a kafka connection section (brokers, SASL, TLS) into a kafkajs client, shared
-// by the Kafka source, the Kafka sink and `livepipe produce`. Secrets come from the environment and
-// PEM files are read here, at construction; kafkajs logs only warnings and errors, to stderr.
+// by the Kafka source, the Kafka sinks (subscriber and dead-letter) and `livepipe produce`. Secrets
+// come from the environment and PEM files are read here, at construction; kafkajs logs only warnings
+// and errors, to stderr.
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { pino, type Logger } from 'pino';
