@@ -19,6 +19,7 @@ import {
   knativeErrorData,
 } from '../delivery/knative-error-extensions.js';
 import { LivepipeError, messageOf } from '../errors.js';
+import type { LiveEvent } from '../events/cloudevent.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { createKafkaRecordDecoder, type KafkaRecord, type KafkaRecordDecoder } from '../events/kafka-binding.js';
 import { createKafkaClient, kafkaConnectError, kafkaLog } from '../brokers/kafka/kafka-client.js';
@@ -259,7 +260,7 @@ export class KafkaSource implements Source {
       headers: message.headers ?? {},
       timestamp: message.timestamp,
     };
-    let event;
+    let event: LiveEvent;
     try {
       event = this.decode(record);
     } catch (error) {

@@ -11,6 +11,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Logger } from 'pino';
 import type { RocketmqSourceSpec } from '../config/schema.js';
 import { LivepipeError, messageOf } from '../errors.js';
+import type { LiveEvent } from '../events/cloudevent.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import { createRocketmqMessageDecoder, type RocketmqMessageDecoder } from '../events/rocketmq-binding.js';
 import { rocketmqClientLogger, rocketmqLogger } from '../brokers/rocketmq/client-logger.js';
@@ -232,7 +233,7 @@ export class RocketmqSource implements Source {
     if (view.corrupted) {
       work = this.poison(entry, 'corrupted-message', 'the message body failed its checksum');
     } else {
-      let event;
+      let event: LiveEvent;
       try {
         event = this.decode(view);
       } catch (error) {
