@@ -196,6 +196,121 @@ export class KpaDecider {
   }
 }
 
+/**
+ * The inputs of one Knative autoscaler decision (serving pkg/autoscaler/scaling/autoscaler.go,
+ * `Scale`), with the panic state carried from the previous decision. Times are ms. Preconditions,
+ * as Knative's DeciderSpec validation guarantees them: targetValue > 0, maxScaleUpRate > 1,
+ * maxScaleDownRate > 1, 0 ≤ minScale, maxScale = 0 or ≥ minScale.
+ */
+export interface KpaScaleInput {
+  now: number;
+  /** Average concurrency (or requests/s) over the stable window. */
+  observedStableValue: number;
+  /** The same over the panic window. */
+  observedPanicValue: number;
+  /** Pods (workers) ready now; 0 counts as 1 for the rate limits and the panic threshold. */
+  readyPodCount: number;
+  /** What one pod should carry: target concurrency × target utilization (Knative's TargetValue). */
+  targetValue: number;
+  /** Panic when the panic window wants this many times the ready pods (Knative's 200 % → 2). */
+  panicThreshold: number;
+  maxScaleUpRate: number;
+  maxScaleDownRate: number;
+  /** Panic ends once it has not been triggered for a whole stable window. */
+  stableWindowMs: number;
+  /** False when no route sends traffic (Knative's Reachable): scale-down is then not rate-limited. Default true. */
+  reachable?: boolean;
+  /** Fewest pods to start once there is any demand at all (Knative's activation-scale); default 1. */
+  activationScale?: number;
+  /** Bounds applied after the decision, as the KPA reconciler's applyBounds does; maxScale 0 is unbounded. Default 0 and 0. */
+  minScale?: number;
+  maxScale?: number;
+  /** When panic was last triggered or extended; undefined when not panicking. */
+  panicTime: number | undefined;
+  /** The most pods asked for since panic began: panic mode never scales down. */
+  maxPanicPods: number;
+}
+
+export interface KpaScaleResult {
+  desiredPodCount: number;
+  /** Panic state to pass to the next decision. */
+  panicTime: number | undefined;
+  maxPanicPods: number;
+  panicking: boolean;
+  /** The stable and panic windows' wishes within the rate limits, before panic mode picks. */
+  desiredStablePodCount: number;
+  desiredPanicPodCount: number;
+  maxScaleUp: number;
+  maxScaleDown: number;
+}
+
+/**
+ * One Knative KPA decision as a pure function: the arithmetic of serving's `autoscaler.Scale`
+ * (rate limits, activation scale, panic threshold, panic hold and exit), then min/max bounds.
+ * Not included: the scale-down delay window and excess burst capacity (livepipe has no activator),
+ * and scale to zero's grace period, which Knative applies later in the reconciler.
+ */
+export function kpaScaleStep(input: KpaScaleInput): KpaScaleResult {
+  const { now, targetValue, stableWindowMs } = input;
+  const readyPods = Math.max(1, input.readyPodCount);
+  // Ceil so that a conservative rate (1.1 × 2 ready) still grows by at least one pod.
+  const maxScaleUp = Math.ceil(input.maxScaleUpRate * readyPods);
+  const maxScaleDown = (input.reachable ?? true) ? Math.floor(readyPods / input.maxScaleDownRate) : 0;
+  const stableWanted = Math.ceil(input.observedStableValue / targetValue);
+  const panicWanted = Math.ceil(input.observedPanicValue / targetValue);
+  let desiredStablePodCount = clamp(stableWanted, maxScaleDown, maxScaleUp);
+  let desiredPanicPodCount = clamp(panicWanted, maxScaleDown, maxScaleUp);
+  const activationScale = input.activationScale ?? 1;
+  if (activationScale > 1) {
+    if (stableWanted > 0 && activationScale > desiredStablePodCount) desiredStablePodCount = activationScale;
+    if (panicWanted > 0 && activationScale > desiredPanicPodCount) desiredPanicPodCount = activationScale;
+  }
+
+  let panicTime = input.panicTime;
+  let maxPanicPods = input.maxPanicPods;
+  if (panicWanted / readyPods >= input.panicThreshold) {
+    // Enter panic, or extend it while the panic window stays over the threshold.
+    panicTime = now;
+  } else if (panicTime !== undefined && panicTime + stableWindowMs < now) {
+    // The surge has reached the stable window: leave panic.
+    panicTime = undefined;
+    maxPanicPods = 0;
+  }
+
+  let desiredPodCount = desiredStablePodCount;
+  if (panicTime !== undefined) {
+    // Provision for the larger window, and never below what panic has already asked for.
+    maxPanicPods = Math.max(maxPanicPods, desiredStablePodCount, desiredPanicPodCount);
+    desiredPodCount = maxPanicPods;
+  }
+  const minScale = input.minScale ?? 0;
+  const maxScale = input.maxScale ?? 0;
+  if (desiredPodCount < minScale) desiredPodCount = minScale;
+  else if (maxScale !== 0 && desiredPodCount > maxScale) desiredPodCount = maxScale;
+  return {
+    desiredPodCount,
+    panicTime,
+    maxPanicPods,
+    panicking: panicTime !== undefined,
+    desiredStablePodCount,
+    desiredPanicPodCount,
+    maxScaleUp,
+    maxScaleDown,
+  };
+}
+
+/**
+ * The panic state Knative's autoscaler starts with: already panicking when more than one pod is
+ * ready, so that a restarted autoscaler, which has lost its metric history, holds the current scale
+ * until its windows have filled instead of scaling down on them.
+ */
+export function kpaInitialPanicState(
+  readyPodCount: number,
+  now: number,
+): Pick<KpaScaleInput, 'panicTime' | 'maxPanicPods'> {
+  return { panicTime: readyPodCount > 1 ? now : undefined, maxPanicPods: readyPodCount };
+}
+
 export interface QueueingPrediction {
   /** Queueing delay at the end of the horizon with the ready workers (ms). */
   queueMs: number;
