@@ -113,31 +113,25 @@ export class KpaDecider {
     const now = observation.now;
     const stableConcurrency = this.stable.average(now);
     const panicConcurrency = this.panic.average(now);
-    // As in Knative, rates apply to at least one pod so that zero can grow.
-    const readyForRates = Math.max(1, observation.ready);
-    const maxScaleUp = Math.ceil(s.maxScaleUpRate * readyForRates);
-    const maxScaleDown = Math.floor(readyForRates / s.maxScaleDownRate);
-    const stableWanted = Math.ceil(stableConcurrency / this.target);
-    const panicWanted = Math.ceil(panicConcurrency / this.target);
-    const desiredStable = clamp(stableWanted, maxScaleDown, maxScaleUp);
-    const desiredPanic = clamp(panicWanted, maxScaleDown, maxScaleUp);
-
-    const overPanicThreshold = panicWanted / readyForRates >= s.panicThreshold;
-    if (overPanicThreshold) {
-      this.panicSince = now;
-    } else if (this.panicSince !== undefined && this.panicSince + s.stableWindowMs < now) {
-      this.panicSince = undefined;
-      this.maxPanicPods = 0;
-    }
-
-    let desired = desiredStable;
-    let reason: ScaleReason = 'kpa-stable';
-    if (this.panicSince !== undefined) {
-      // No scale-down while panicking: hold the highest count asked for since panic began.
-      this.maxPanicPods = Math.max(this.maxPanicPods, desiredStable, desiredPanic);
-      desired = this.maxPanicPods;
-      reason = 'kpa-panic';
-    }
+    // Knative's step; min/max, scale to zero and activation from zero are applied below, with reasons.
+    const step = kpaScaleStep({
+      now,
+      observedStableValue: stableConcurrency,
+      observedPanicValue: panicConcurrency,
+      readyPodCount: observation.ready,
+      targetValue: this.target,
+      panicThreshold: s.panicThreshold,
+      maxScaleUpRate: s.maxScaleUpRate,
+      maxScaleDownRate: s.maxScaleDownRate,
+      stableWindowMs: s.stableWindowMs,
+      panicTime: this.panicSince,
+      maxPanicPods: this.maxPanicPods,
+    });
+    this.panicSince = step.panicTime;
+    this.maxPanicPods = step.maxPanicPods;
+    const maxScaleUp = step.maxScaleUp;
+    let desired = step.desiredPodCount;
+    let reason: ScaleReason = step.panicking ? 'kpa-panic' : 'kpa-stable';
 
     let predictedQueueMs: number | undefined;
     let budgetDesired: number | undefined;
