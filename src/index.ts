@@ -31,6 +31,14 @@ export {
   CloudEventDecodeError,
   type KafkaRecord,
 } from './events/index.js';
+export {
+  retryDelayMs,
+  knativeBackoffMs,
+  type BackoffPolicy,
+  type DeliverySpecRetry,
+  type RetryCause,
+} from './delivery/delivery-policy.js';
+export { parseRetryAfter } from './delivery/retry-after.js';
 export { HttpIngressSource, type HttpIngressOptions } from './sources/http.js';
 export { GeneratorSource, InteractionSimulator } from './sources/generator.js';
 export {

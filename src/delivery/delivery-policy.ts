@@ -1,6 +1,7 @@
 // When a failed delivery is retried and how long it waits: Knative's DeliverySpec semantics
 // (retry count, exponential/linear backoff, per-attempt timeout, Retry-After on 429/503) as pure
 // functions over numbers, validated once at construction.
+import { parseDuration } from '../config/duration.js';
 import { LivepipeError } from '../errors.js';
 
 export type BackoffPolicy = 'exponential' | 'linear';
@@ -43,6 +44,69 @@ export function honoursRetryAfter(status: number): boolean {
 export function backoffDelayMs(policy: BackoffPolicy, delayMs: number, retryNumber: number): number {
   const factor = policy === 'exponential' ? 2 ** retryNumber : retryNumber;
   return Math.min(MAX_BACKOFF_MS, delayMs * factor);
+}
+
+/**
+ * Knative's RetryConfig.Backoff (eventing pkg/kncloudevents/retries.go): exponential
+ * delay·2^attemptNum, linear delay·attemptNum. attemptNum counts the retries already made: the
+ * dispatcher's go-retryablehttp passes 0 before the first retry. No cap.
+ */
+export function knativeBackoffMs(policy: BackoffPolicy, delayMs: number, attemptNum: number): number {
+  return delayMs * (policy === 'exponential' ? 2 ** attemptNum : attemptNum);
+}
+
+/** The fields of a Knative DeliverySpec (duck/v1) that decide how long a retry waits. */
+export interface DeliverySpecRetry {
+  /** Retries after the first attempt; none when unset. */
+  retry?: number;
+  /** With backoffDelay: without both, a retry does not wait. */
+  backoffPolicy?: BackoffPolicy;
+  /** ISO-8601 duration, e.g. "PT0.2S". */
+  backoffDelay?: string;
+  /** ISO-8601 cap on a 429/503 Retry-After wait. Unset ignores Retry-After (opt-in while the feature is beta), as does "PT0S". */
+  retryAfterMax?: string;
+}
+
+/** The failed answer a retry follows: its status and its Retry-After header in ms (see parseRetryAfter). */
+export interface RetryCause {
+  status: number;
+  retryAfterMs?: number;
+}
+
+/**
+ * The wait before the `retryNumber`-th retry (1 for the first) exactly as knative/eventing's
+ * dispatcher computes it: Backoff(retryNumber − 1), or the answer's Retry-After (429 and 503 only,
+ * capped at retryAfterMax) when that is longer. Undefined when spec.retry allows no such retry.
+ * Throws LP_CONFIG_INVALID for a duration that is not ISO-8601, as Knative refuses the spec.
+ */
+export function retryDelayMs(spec: DeliverySpecRetry, retryNumber: number, cause?: RetryCause): number | undefined {
+  const delayMs = specDurationMs(spec.backoffDelay, 'backoffDelay');
+  const retryAfterMaxMs = specDurationMs(spec.retryAfterMax, 'retryAfterMax');
+  if (!(retryNumber >= 1 && retryNumber <= (spec.retry ?? 0))) return undefined;
+  const backoff =
+    spec.backoffPolicy === undefined || delayMs === undefined
+      ? 0
+      : knativeBackoffMs(spec.backoffPolicy, delayMs, retryNumber - 1);
+  if (cause === undefined || !honoursRetryAfter(cause.status)) return backoff;
+  return longerOfRetryAfter(backoff, cause.retryAfterMs, retryAfterMaxMs);
+}
+
+function specDurationMs(text: string | undefined, field: string): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new LivepipeError(
+      'LP_CONFIG_INVALID',
+      `delivery.${field} ${JSON.stringify(text)} is not an ISO-8601 duration; write e.g. "PT0.2S"`,
+    );
+  }
+  return ms;
+}
+
+/** Retry-After capped at its maximum, when longer than the backoff; a maximum of 0 or none ignores it. */
+function longerOfRetryAfter(backoffMs: number, retryAfterMs: number | undefined, maxMs: number | undefined): number {
+  if (retryAfterMs === undefined || maxMs === undefined || maxMs === 0) return backoffMs;
+  return Math.max(backoffMs, Math.min(retryAfterMs, maxMs));
 }
 
 export class DeliveryPolicy {
@@ -122,7 +186,6 @@ export class DeliveryPolicy {
   delayBeforeRetry(retryNumber: number, retryAfterMs?: number): number {
     const backoff =
       this.schedule[retryNumber - 1] ?? backoffDelayMs(this.backoffPolicy, this.backoffDelayMs, retryNumber);
-    if (retryAfterMs === undefined || this.retryAfterMaxMs === 0) return backoff;
-    return Math.max(backoff, Math.min(retryAfterMs, this.retryAfterMaxMs));
+    return longerOfRetryAfter(backoff, retryAfterMs, this.retryAfterMaxMs);
   }
 }
