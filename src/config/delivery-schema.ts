@@ -80,7 +80,9 @@ export const deliverySchema = z.strictObject({
   backoffPolicy: z
     .enum(['exponential', 'linear'])
     .default(DELIVERY_DEFAULTS.backoffPolicy)
-    .describe('exponential: the n-th retry waits backoffDelay·2^n; linear: backoffDelay·n.'),
+    .describe(
+      "exponential: the n-th retry waits backoffDelay·2^(n−1); linear: backoffDelay·(n−1), as Knative's dispatcher counts.",
+    ),
   backoffDelay: durationMs
     .default(DELIVERY_DEFAULTS.backoffDelay)
     .describe('Base delay of the backoff (Knative: backoffDelay).'),

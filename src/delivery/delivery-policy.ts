@@ -38,15 +38,6 @@ export function honoursRetryAfter(status: number): boolean {
 }
 
 /**
- * The wait before the `retryNumber`-th retry (1 for the first): exponential backoffDelay·2^n,
- * linear backoffDelay·n, as Knative's DeliverySpec documents ("backoffDelay*2^<numberOfRetries>").
- */
-export function backoffDelayMs(policy: BackoffPolicy, delayMs: number, retryNumber: number): number {
-  const factor = policy === 'exponential' ? 2 ** retryNumber : retryNumber;
-  return Math.min(MAX_BACKOFF_MS, delayMs * factor);
-}
-
-/**
  * Knative's RetryConfig.Backoff (eventing pkg/kncloudevents/retries.go): exponential
  * delay·2^attemptNum, linear delay·attemptNum. attemptNum counts the retries already made: the
  * dispatcher's go-retryablehttp passes 0 before the first retry. No cap.
@@ -103,6 +94,11 @@ function specDurationMs(text: string | undefined, field: string): number | undef
   return ms;
 }
 
+/** Knative's backoff, held under MAX_BACKOFF_MS. */
+function cappedBackoffMs(policy: BackoffPolicy, delayMs: number, attemptNum: number): number {
+  return Math.min(MAX_BACKOFF_MS, knativeBackoffMs(policy, delayMs, attemptNum));
+}
+
 /** Retry-After capped at its maximum, when longer than the backoff; a maximum of 0 or none ignores it. */
 function longerOfRetryAfter(backoffMs: number, retryAfterMs: number | undefined, maxMs: number | undefined): number {
   if (retryAfterMs === undefined || maxMs === undefined || maxMs === 0) return backoffMs;
@@ -115,7 +111,7 @@ export class DeliveryPolicy {
   readonly backoffDelayMs: number;
   readonly timeoutMs: number;
   readonly retryAfterMaxMs: number;
-  /** Waits before retry 1, 2, …, precomputed. */
+  /** Waits before retry 1, 2, …, precomputed: Knative's Backoff(0), Backoff(1), …, capped. */
   private readonly schedule: readonly number[];
 
   constructor(options: DeliveryPolicyOptions) {
@@ -155,7 +151,7 @@ export class DeliveryPolicy {
     this.backoffDelayMs = delay;
     this.timeoutMs = timeoutMs;
     this.retryAfterMaxMs = Math.min(retryAfterMaxMs, MAX_BACKOFF_MS);
-    this.schedule = Array.from({ length: retry }, (_, i) => backoffDelayMs(backoffPolicy, delay, i + 1));
+    this.schedule = Array.from({ length: retry }, (_, i) => cappedBackoffMs(backoffPolicy, delay, i));
   }
 
   /** The same policy with at least `retry` retries (a dead letter is the last copy of an event). */
@@ -185,7 +181,7 @@ export class DeliveryPolicy {
    */
   delayBeforeRetry(retryNumber: number, retryAfterMs?: number): number {
     const backoff =
-      this.schedule[retryNumber - 1] ?? backoffDelayMs(this.backoffPolicy, this.backoffDelayMs, retryNumber);
+      this.schedule[retryNumber - 1] ?? cappedBackoffMs(this.backoffPolicy, this.backoffDelayMs, retryNumber - 1);
     return longerOfRetryAfter(backoff, retryAfterMs, this.retryAfterMaxMs);
   }
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  backoffDelayMs,
   DeliveryPolicy,
   honoursRetryAfter,
   isRetryableStatus,
   MAX_BACKOFF_MS,
+  retryDelayMs,
 } from '../../../src/delivery/delivery-policy.js';
 import { LivepipeError } from '../../../src/errors.js';
 
@@ -17,19 +17,21 @@ const base = {
 };
 
 describe('backoff schedule', () => {
-  it('doubles per retry under the exponential policy: PT0.2S gives 400, 800, 1600, 3200, 6400 ms', () => {
-    expect(new DeliveryPolicy(base).backoffSchedule()).toEqual([400, 800, 1600, 3200, 6400]);
+  it('doubles per retry under the exponential policy from backoffDelay: PT0.2S gives 200, 400, 800, 1600, 3200 ms', () => {
+    expect(new DeliveryPolicy(base).backoffSchedule()).toEqual([200, 400, 800, 1600, 3200]);
   });
 
-  it('grows by one delay per retry under the linear policy: PT2.5S gives 2.5, 5, 7.5, 10, 12.5 s', () => {
+  it('grows by one delay per retry under the linear policy, the first retry at once: PT2.5S gives 0, 2.5, 5, 7.5, 10 s', () => {
     const policy = new DeliveryPolicy({ ...base, backoffPolicy: 'linear', backoffDelayMs: 2500 });
-    expect(policy.backoffSchedule()).toEqual([2500, 5000, 7500, 10_000, 12_500]);
+    expect(policy.backoffSchedule()).toEqual([0, 2500, 5000, 7500, 10_000]);
   });
 
-  it('matches the Knative DeliverySpec example: exponential PT1.5S waits 3, 6, 12, 24, 48 s', () => {
-    expect([1, 2, 3, 4, 5].map((n) => backoffDelayMs('exponential', 1500, n))).toEqual([
-      3000, 6000, 12_000, 24_000, 48_000,
-    ]);
+  it('waits what Knative waits for a DeliverySpec with the same fields', () => {
+    for (const backoffPolicy of ['exponential', 'linear'] as const) {
+      const policy = new DeliveryPolicy({ ...base, backoffPolicy, backoffDelayMs: 1500 });
+      const spec = { retry: 5, backoffPolicy, backoffDelay: 'PT1.5S' };
+      expect(policy.backoffSchedule()).toEqual([1, 2, 3, 4, 5].map((n) => retryDelayMs(spec, n)));
+    }
   });
 
   it('has no waits when retry is 0', () => {
@@ -37,8 +39,8 @@ describe('backoff schedule', () => {
   });
 
   it('caps one wait at MAX_BACKOFF_MS instead of overflowing the timer', () => {
-    expect(backoffDelayMs('exponential', 200, 40)).toBe(MAX_BACKOFF_MS);
     expect(new DeliveryPolicy({ ...base, retry: 40 }).backoffSchedule().at(-1)).toBe(MAX_BACKOFF_MS);
+    expect(new DeliveryPolicy({ ...base, retry: 2 }).delayBeforeRetry(40)).toBe(MAX_BACKOFF_MS);
   });
 });
 
@@ -50,7 +52,7 @@ describe('Retry-After in the wait', () => {
   });
 
   it('keeps the backoff when Retry-After is shorter', () => {
-    expect(policy.delayBeforeRetry(3, 1000)).toBe(1600);
+    expect(policy.delayBeforeRetry(4, 1000)).toBe(1600);
   });
 
   it('caps Retry-After at retryAfterMax', () => {
@@ -58,7 +60,7 @@ describe('Retry-After in the wait', () => {
   });
 
   it('ignores Retry-After when retryAfterMax is 0 (Knative PT0S)', () => {
-    expect(new DeliveryPolicy({ ...base, retryAfterMaxMs: 0 }).delayBeforeRetry(1, 60_000)).toBe(400);
+    expect(new DeliveryPolicy({ ...base, retryAfterMaxMs: 0 }).delayBeforeRetry(1, 60_000)).toBe(200);
   });
 });
 
