@@ -1,8 +1,7 @@
 // Renders report.html: the machine, a summary table (rate, p99 at 50 %, baseline, ceiling,
 // ratios) and per scenario inline SVG plots — latency vs offered load, throughput over time,
 // per-stage latency. One self-contained file, no scripts, no chart library.
-import type { BenchSummary } from './result-writer.js';
-import type { ScenarioResult, SummaryRow } from './scenario.js';
+import type { BenchSummary, ScenarioResult, SummaryRow } from './scenario.js';
 import { barChart, escapeXml, formatNumber, lineChart, type Series } from './svg-chart.js';
 
 export function renderReport(summary: BenchSummary, results: ScenarioResult[]): string {

@@ -2,28 +2,8 @@
 // machine, the settings and the git commit, plus report.html. Micro-benchmarks use it too.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MachineInfo } from './machine-info.js';
 import { renderReport } from './report-html.js';
-import type { BenchSettings, ScenarioResult, SummaryRow } from './scenario.js';
-
-export interface RunInfo {
-  startedAt: string;
-  durationMs: number;
-  machine: MachineInfo;
-  settings: BenchSettings;
-  command: string;
-}
-
-export interface BenchSummary extends RunInfo {
-  scenarios: Array<{
-    scenario: string;
-    title: string;
-    status: ScenarioResult['status'];
-    notes: string[];
-    file: string;
-  }>;
-  rows: SummaryRow[];
-}
+import type { BenchSummary, RunInfo, ScenarioResult } from './scenario.js';
 
 export function scenarioFileName(scenario: string): string {
   return `${scenario.replace(/[^a-z0-9-]+/gi, '-')}.json`;

@@ -1,5 +1,7 @@
 // The shapes shared by every benchmark scenario: its settings (quick or full), what it reports
-// (headline, baseline and ceiling measured in the same run, ratios, curves for the report).
+// (headline, baseline and ceiling measured in the same run, ratios, curves for the report), and the
+// run summary that the result writer and the HTML report both read.
+import type { MachineInfo } from './machine-info.js';
 import type { Progress } from './progress.js';
 import type { StepResult, TimelineBin } from './open-loop.js';
 import type { RateSearchResult } from './rate-search.js';
@@ -130,6 +132,27 @@ export interface ScenarioResult {
   charts?: LineChartOptions[];
   details?: Record<string, unknown>;
   durationMs: number;
+}
+
+/** What a whole run records beside its results: when, where, with which settings and command. */
+export interface RunInfo {
+  startedAt: string;
+  durationMs: number;
+  machine: MachineInfo;
+  settings: BenchSettings;
+  command: string;
+}
+
+/** summary.json: the run, each scenario's status and file, and every summary row. */
+export interface BenchSummary extends RunInfo {
+  scenarios: Array<{
+    scenario: string;
+    title: string;
+    status: ScenarioResult['status'];
+    notes: string[];
+    file: string;
+  }>;
+  rows: SummaryRow[];
 }
 
 export function ratioOf(value: number | undefined, reference: number | undefined): number | undefined {

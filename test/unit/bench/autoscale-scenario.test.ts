@@ -8,8 +8,8 @@ import {
   type SurgeRun,
 } from '../../../bench/autoscale.js';
 import { renderReport } from '../../../bench/harness/report-html.js';
-import { buildSummary, type RunInfo } from '../../../bench/harness/result-writer.js';
-import { QUICK_SETTINGS, type ScenarioResult } from '../../../bench/harness/scenario.js';
+import { buildSummary } from '../../../bench/harness/result-writer.js';
+import { QUICK_SETTINGS, type RunInfo, type ScenarioResult } from '../../../bench/harness/scenario.js';
 import { autoscaleRows } from '../../../bench/scenarios/autoscale.js';
 
 function median(mode: SurgeMedian['mode'], values: Partial<SurgeMedian>): SurgeMedian {

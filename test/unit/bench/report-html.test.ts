@@ -4,8 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MachineInfo } from '../../../bench/harness/machine-info.js';
 import { renderReport } from '../../../bench/harness/report-html.js';
-import { buildSummary, writeResults, type RunInfo } from '../../../bench/harness/result-writer.js';
-import { QUICK_SETTINGS, skippedResult, summaryRow, type ScenarioResult } from '../../../bench/harness/scenario.js';
+import { buildSummary, writeResults } from '../../../bench/harness/result-writer.js';
+import {
+  QUICK_SETTINGS,
+  skippedResult,
+  summaryRow,
+  type RunInfo,
+  type ScenarioResult,
+} from '../../../bench/harness/scenario.js';
 
 const machine: MachineInfo = {
   cpuModel: 'Test CPU <x86>',
