@@ -4,7 +4,7 @@
 // Library: @bufbuild/cel, because it is the most conformant: on the CEL conformance sections routing uses
 // it passes 924 of 937 cases, against 808 for @marcbachmann/cel-js and 308 for cel-js (no startsWith)
 // (test/conformance/cel-scores.json). @marcbachmann/cel-js is ~10x faster (3-6M vs ~0.3M evaluations/s,
-// bench/router-filters.ts), but ~3 µs per CEL filter is far inside the 2 ms route budget and the Router
+// bench/micro/router-filters.ts), but ~3 µs per CEL filter is far inside the 2 ms route budget and the Router
 // only runs the triggers for an event's type. Its type checker is not public API, hence cel-check.ts.
 
 import { CelScalar, celEnv, isCelError, mapType, parse, plan } from '@bufbuild/cel';

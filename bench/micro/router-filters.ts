@@ -1,14 +1,14 @@
 // Router and CEL filter throughput: the three CEL libraries on routing expressions (parse once,
 // evaluate many), and Router.match against evaluating every trigger, in one process run.
-// Run: npx tsx bench/router-filters.ts   (prints JSON, saved under bench/results/micro/; ratios are what to compare; the
-// open-loop harness's `router` scenario covers N = 10/100/1000 triggers)
+// Run: npx tsx bench/micro/router-filters.ts (prints JSON, saved under bench/results/micro/; ratios are
+// what to compare; the open-loop harness's `router` scenario covers N = 10/100/1000 triggers)
 
 import { Environment } from '@marcbachmann/cel-js';
 import { CelScalar, celEnv, mapType, parse, plan } from '@bufbuild/cel';
 import * as celJs from 'cel-js';
-import { compileTriggerFilter, Router, type RouterTrigger } from '../src/router/index.js';
-import { operationsPerSecond } from './harness/closed-loop.js';
-import { saveMicroBenchmark } from './harness/micro-benchmark-output.js';
+import { compileTriggerFilter, Router, type RouterTrigger } from '../../src/router/index.js';
+import { operationsPerSecond } from '../harness/closed-loop.js';
+import { saveMicroBenchmark } from '../harness/micro-benchmark-output.js';
 
 const event = {
   specversion: '1.0',

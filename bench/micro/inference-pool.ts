@@ -1,15 +1,15 @@
 // Throughput of the inference pool on the bundled model: 1 vs 2 workers at maxBatch 1 and 32,
 // with a closed loop of outstanding requests. Prints each case, then saves all under bench/results/micro/
 // (the harness's embedded-e2e ceiling measures the same pool fed back-to-back).
-// Run: node --import tsx bench/inference-pool.ts [items=20000] [outstanding=512]
+// Run: node --import tsx bench/micro/inference-pool.ts [items=20000] [outstanding=512]
 import { fileURLToPath } from 'node:url';
-import { loadSentimentSentences } from '../models/sentiment-data.js';
-import { InferencePool } from '../src/workers/inference-pool.js';
-import { saveMicroBenchmark } from './harness/micro-benchmark-output.js';
+import { loadSentimentSentences } from '../../models/sentiment-data.js';
+import { InferencePool } from '../../src/workers/inference-pool.js';
+import { saveMicroBenchmark } from '../harness/micro-benchmark-output.js';
 
 const items = Number(process.argv[2] ?? 20_000);
 const outstanding = Number(process.argv[3] ?? 512);
-const manifestPath = fileURLToPath(new URL('../models/chat-sentiment.yaml', import.meta.url));
+const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
 const texts = loadSentimentSentences().map((s) => s.text);
 
 async function measure(workers: number, maxBatch: number): Promise<Record<string, number>> {

@@ -1,12 +1,13 @@
 // Kafka record → CloudEvent decode rate: livepipe's direct decoder against the cloudevents SDK's
 // Kafka.toEvent on the same records, in one process run (the SDK gets string headers: it throws on
-// kafkajs' Buffers). Run: npx tsx bench/cloudevents-decode.ts   (prints JSON, saved under bench/results/micro/; compare the ratios)
+// kafkajs' Buffers). Run: npx tsx bench/micro/cloudevents-decode.ts (prints JSON, saved under
+// bench/results/micro/; compare the ratios)
 
 import { Kafka } from 'cloudevents';
-import { httpRequestToCloudEvents } from '../src/events/http-binding.js';
-import { createKafkaRecordDecoder, type KafkaRecord } from '../src/events/kafka-binding.js';
-import { operationsPerSecond } from './harness/closed-loop.js';
-import { saveMicroBenchmark } from './harness/micro-benchmark-output.js';
+import { httpRequestToCloudEvents } from '../../src/events/http-binding.js';
+import { createKafkaRecordDecoder, type KafkaRecord } from '../../src/events/kafka-binding.js';
+import { operationsPerSecond } from '../harness/closed-loop.js';
+import { saveMicroBenchmark } from '../harness/micro-benchmark-output.js';
 
 const decode = createKafkaRecordDecoder({ namespace: 'live', name: 'interactions' });
 const data = JSON.stringify({
