@@ -5,64 +5,10 @@
 import { performance } from 'node:perf_hooks';
 import { CelScalar, celEnv, mapType, parse, plan } from '@bufbuild/cel';
 import type { LiveEvent } from '../../src/events/cloudevent.js';
-import { compileTriggerFilter, Router, type RouterTrigger } from '../../src/router/index.js';
+import { compileTriggerFilter, Router } from '../../src/router/index.js';
 import { operationsPerSecond } from '../harness/closed-loop.js';
 import { summaryRow, type Measure, type Scenario, type ScenarioResult, type SummaryRow } from '../harness/scenario.js';
-
-interface BenchTrigger {
-  trigger: RouterTrigger<number>;
-  /** The same filter as one CEL expression, for the parse-every-time baseline. */
-  cel: string;
-  type: string | undefined;
-}
-
-/** N triggers over N/10 event types: 9 in 10 pinned to a type (half with a CEL condition), 1 in 10 unpinned CEL. */
-export function benchTriggers(count: number): BenchTrigger[] {
-  const types = Math.max(1, Math.round(count / 10));
-  const triggers: BenchTrigger[] = [];
-  for (let i = 0; i < count; i++) {
-    const type = `live.t${i % types}`;
-    if (i % 10 === 9) {
-      const cel = `event.data.viewer.level >= ${i % 7} && event.stream == "stream-${i % 3}"`;
-      triggers.push({ trigger: { name: `t${i}`, target: i, filters: [{ cel }] }, cel, type: undefined });
-    } else if (i % 2 === 0) {
-      const condition = `event.data.gift.value >= ${(i * 7) % 200}`;
-      triggers.push({
-        trigger: { name: `t${i}`, target: i, filters: [{ exact: { type } }, { cel: condition }] },
-        cel: `event.type == "${type}" && ${condition}`,
-        type,
-      });
-    } else {
-      triggers.push({
-        trigger: { name: `t${i}`, target: i, filters: [{ exact: { type } }, { exact: { stream: 'stream-1' } }] },
-        cel: `event.type == "${type}" && event.stream == "stream-1"`,
-        type,
-      });
-    }
-  }
-  return triggers;
-}
-
-function benchEvents(types: number): LiveEvent[] {
-  const events: LiveEvent[] = [];
-  for (let i = 0; i < 64; i++) {
-    events.push({
-      specversion: '1.0',
-      id: `e${i}`,
-      // One in eight events has a type no trigger pins (only the unpinned triggers see it).
-      type: i % 8 === 7 ? 'live.unrouted' : `live.t${(i * 13) % types}`,
-      source: `/live/streams/stream-${(i % 3) + 1}`,
-      stream: `stream-${(i % 3) + 1}`,
-      ingesttime: 1_700_000_000_000 + i,
-      data: {
-        viewer: { level: i % 9, name: `v${i}` },
-        gift: { value: (i * 37) % 250, name: 'rose' },
-        text: 'hello there',
-      },
-    });
-  }
-  return events;
-}
+import { routerWorkload } from './router-workload.js';
 
 export const routerFilters: Scenario = {
   name: 'router',
@@ -75,8 +21,7 @@ export const routerFilters: Scenario = {
     const measures: Measure[] = [];
     const details: Record<string, unknown> = {};
     for (const count of counts) {
-      const triggers = benchTriggers(count);
-      const events = benchEvents(Math.max(1, Math.round(count / 10)));
+      const { triggers, events } = routerWorkload(count);
       const router = new Router(triggers.map((t) => t.trigger));
       const routed = operationsPerSecond((i) => router.match(events[i & 63] as LiveEvent), settings.measureMs);
 
