@@ -1,8 +1,8 @@
-// Scenario: the surge replay of bench/autoscale.ts (steady load, 10× within 1 s, decay, idle)
+// Scenario: the surge replay of surge-replay.ts (steady load, 10× within 1 s, decay, idle)
 // through the real inference pool, livepipe's autoscaler against pure KPA (Knative's defaults,
 // no queue-budget prediction) as the baseline. Every number is lower-is-better.
 import { performance } from 'node:perf_hooks';
-import { runSurgeReplay, surgeCharts, type SurgeMedian, type SurgeReplayResult } from '../autoscale.js';
+import { runSurgeReplay, surgeCharts, type SurgeMedian, type SurgeReplayResult } from './surge-replay.js';
 import { summaryRow, type Measure, type Scenario, type ScenarioResult, type SummaryRow } from '../harness/scenario.js';
 
 const SCENARIO = 'autoscale';

@@ -6,7 +6,7 @@ import {
   surgeSvg,
   type SurgeMedian,
   type SurgeRun,
-} from '../../../bench/autoscale.js';
+} from '../../../bench/scenarios/surge-replay.js';
 import { renderReport } from '../../../bench/harness/report-html.js';
 import { buildSummary } from '../../../bench/harness/result-writer.js';
 import { QUICK_SETTINGS, type RunInfo, type ScenarioResult } from '../../../bench/harness/scenario.js';

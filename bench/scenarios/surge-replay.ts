@@ -2,25 +2,26 @@
 // over ~30 s, then idle — once with livepipe's autoscaler (KPA + queue-budget prediction) and once as
 // pure KPA (same code, prediction off, Knative defaults). Open loop: latency counts from each
 // event's scheduled time. With --cycles N it instead measures RSS over N scale cycles 0→2→0.
-// Run: npx tsx bench/autoscale.ts [--quick] [--rate 1000] [--factor 10] [--repeat 2] [--cycles 30]
+// Run: npx tsx bench/scenarios/surge-replay.ts [--quick] [--rate 1000] [--factor 10] [--repeat 2]
+// [--cycles 30]
 // Writes bench/results/autoscale-<ts>.json and .svg (bench/results is git-ignored). The harness runs
-// the same replay as its `autoscale` scenario (bench/scenarios/autoscale.ts, `livepipe bench autoscale`).
+// the same replay as its `autoscale` scenario (autoscale.ts, `livepipe bench autoscale`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadSentimentSentences } from '../models/sentiment-data.js';
-import { KNATIVE_DEFAULTS, type ScaleDecision } from '../src/workers/kpa.js';
-import { InferencePool } from '../src/workers/inference-pool.js';
-import type { AutoscaleOptions } from '../src/workers/autoscaler.js';
-import { LatencyHistogram } from './harness/latency-histogram.js';
-import { collectMachineInfo } from './harness/machine-info.js';
-import { lineChart, type LineChartOptions } from './harness/svg-chart.js';
+import { loadSentimentSentences } from '../../models/sentiment-data.js';
+import { KNATIVE_DEFAULTS, type ScaleDecision } from '../../src/workers/kpa.js';
+import { InferencePool } from '../../src/workers/inference-pool.js';
+import type { AutoscaleOptions } from '../../src/workers/autoscaler.js';
+import { LatencyHistogram } from '../harness/latency-histogram.js';
+import { collectMachineInfo } from '../harness/machine-info.js';
+import { lineChart, type LineChartOptions } from '../harness/svg-chart.js';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const manifestPath = fileURLToPath(new URL('../models/chat-sentiment.yaml', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
 const QUEUE_BUDGET_MS = 50;
 const E2E_BUDGET_MS = 150;
 const BIN_MS = 250;
@@ -474,7 +475,7 @@ async function main(): Promise<void> {
     },
   });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+  const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(resultsDir, { recursive: true });
   const machine = collectMachineInfo(repoRoot);
 
