@@ -1,9 +1,21 @@
-// Scenario: the surge replay of surge-replay.ts (steady load, 10× within 1 s, decay, idle)
-// through the real inference pool, livepipe's autoscaler against pure KPA (Knative's defaults,
-// no queue-budget prediction) as the baseline. Every number is lower-is-better.
+// Scenario: the surge replay (surge-replay.ts: steady load, 10× within 1 s, decay, idle) through
+// the real inference pool, livepipe's autoscaler against pure KPA (Knative's defaults, no
+// queue-budget prediction) as the baseline. Every number is lower-is-better.
+// Run on its own: npx tsx bench/scenarios/autoscale.ts [--quick] [--rate 1000] [--factor 10]
+// [--repeat 2] [--max-workers N] writes bench/results/autoscale-<ts>.json and .svg (git-ignored);
+// with --cycles N it instead measures RSS over N scale cycles 0→2→0 (scale-cycles.ts).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { runSurgeReplay, surgeCharts, type SurgeMedian, type SurgeReplayResult } from './surge-replay.js';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { collectMachineInfo } from '../harness/machine-info.js';
 import { summaryRow, type Measure, type Scenario, type ScenarioResult, type SummaryRow } from '../harness/scenario.js';
+import { lineChart } from '../harness/svg-chart.js';
+import { REPO_ROOT } from './bench-pipeline.js';
+import { measureScaleCycles } from './scale-cycles.js';
+import { surgeCharts, surgeSvg } from './surge-charts.js';
+import { AUTOSCALE_MODES, surgePlan } from './surge-plan.js';
+import { runSurgeReplay, type SurgeMedian, type SurgeReplayOptions, type SurgeReplayResult } from './surge-replay.js';
 
 const SCENARIO = 'autoscale';
 
@@ -127,3 +139,61 @@ export const autoscaleSurge: Scenario = {
     };
   },
 };
+
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      rate: { type: 'string', default: '1000' },
+      factor: { type: 'string', default: '10' },
+      cycles: { type: 'string' },
+      repeat: { type: 'string', default: '1' },
+      'max-workers': { type: 'string' },
+    },
+  });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+  mkdirSync(resultsDir, { recursive: true });
+  const machine = collectMachineInfo(REPO_ROOT);
+
+  if (args.cycles !== undefined) {
+    const cycles = Number(args.cycles);
+    const result = await measureScaleCycles(cycles);
+    const file = `${resultsDir}autoscale-cycles-${stamp}.json`;
+    writeFileSync(file, `${JSON.stringify({ scenario: 'autoscale-cycles', machine, result }, null, 2)}\n`);
+    for (const r of result) console.log(JSON.stringify({ ...r, rssMiB: undefined }));
+    writeFileSync(
+      `${resultsDir}autoscale-cycles-${stamp}.svg`,
+      lineChart({
+        title: `RSS after each scale cycle 0→2→0 (${cycles} cycles)`,
+        xLabel: 'cycle',
+        yLabel: 'RSS MiB',
+        series: result.map((r) => ({ label: r.variant, points: r.rssMiB.map((y, x) => ({ x: x + 1, y })) })),
+      }),
+    );
+    console.log(`wrote ${file}`);
+    return;
+  }
+  const options: SurgeReplayOptions = {
+    quick: args.quick,
+    baseRate: Number(args.rate),
+    factor: Number(args.factor),
+    repeat: Number(args.repeat),
+    maxWorkers: args['max-workers'] === undefined ? undefined : Number(args['max-workers']),
+    onRun: (run) => console.log(JSON.stringify({ ...run, bins: undefined })),
+  };
+  console.error(`surge replay: ${JSON.stringify(surgePlan(options))}`);
+  const result = await runSurgeReplay(options);
+  for (const mode of AUTOSCALE_MODES) console.log(JSON.stringify({ median: result.medians[mode] }));
+  const file = `${resultsDir}autoscale-${stamp}.json`;
+  writeFileSync(
+    file,
+    `${JSON.stringify({ scenario: 'autoscale', machine, settings: result.plan, medians: Object.values(result.medians), runs: result.runs }, null, 2)}\n`,
+  );
+  writeFileSync(`${resultsDir}autoscale-${stamp}.svg`, surgeSvg(result));
+  console.log(`wrote ${file}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await main();
+}

@@ -1,121 +1,33 @@
 // Surge replay through the real inference pool: steady load, a 10× surge within 1 s decaying back
 // over ~30 s, then idle — once with livepipe's autoscaler (KPA + queue-budget prediction) and once as
 // pure KPA (same code, prediction off, Knative defaults). Open loop: latency counts from each
-// event's scheduled time. With --cycles N it instead measures RSS over N scale cycles 0→2→0.
-// Run: npx tsx bench/scenarios/surge-replay.ts [--quick] [--rate 1000] [--factor 10] [--repeat 2]
-// [--cycles 30]
-// Writes bench/results/autoscale-<ts>.json and .svg (bench/results is git-ignored). The harness runs
-// the same replay as its `autoscale` scenario (autoscale.ts, `livepipe bench autoscale`).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+// event's scheduled time. The `autoscale` scenario (autoscale.ts) runs it and reports the medians.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
-import { KNATIVE_DEFAULTS, type ScaleDecision } from '../../src/workers/kpa.js';
 import { InferencePool } from '../../src/workers/inference-pool.js';
-import type { AutoscaleOptions } from '../../src/workers/autoscaler.js';
+import type { ScaleDecision } from '../../src/workers/kpa.js';
 import { LatencyHistogram } from '../harness/latency-histogram.js';
-import { collectMachineInfo } from '../harness/machine-info.js';
-import { lineChart, type LineChartOptions } from '../harness/svg-chart.js';
+import { round } from '../harness/rounding.js';
+import {
+  AUTOSCALE_MODES,
+  autoscaleFor,
+  offeredRate,
+  SURGE_MODEL_MANIFEST,
+  surgePlan,
+  type AutoscaleMode,
+  type SurgeLoadOptions,
+  type SurgePlan,
+} from './surge-plan.js';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
-const QUEUE_BUDGET_MS = 50;
-const E2E_BUDGET_MS = 150;
-const BIN_MS = 250;
-
-export type AutoscaleMode = 'livepipe' | 'pure-kpa';
-export const AUTOSCALE_MODES: readonly AutoscaleMode[] = ['livepipe', 'pure-kpa'];
-
-export interface SurgeReplayOptions {
-  /** Shrinks every duration — load phases and autoscaler windows alike — tenfold (~1 min for both modes). */
-  quick: boolean;
-  /** Steady offered rate, events/s (default 1000). */
-  baseRate?: number;
-  /** Peak of the surge as a multiple of the steady rate (default 10). */
-  factor?: number;
+export interface SurgeReplayOptions extends SurgeLoadOptions {
   /** Pairs of runs, in A-B-B-A order so that drift on a shared machine hits both modes alike (default 1). */
   repeat?: number;
-  /** Most workers the autoscaler may start (default: the machine's cores, at least 2). */
-  maxWorkers?: number;
   /** Called after each finished run, for progress output. */
   onRun?: (run: SurgeRun) => void;
 }
 
-/** The load shape and the autoscaler windows a replay runs with, fixed before it starts. */
-export interface SurgePlan {
-  quick: boolean;
-  timeScale: number;
-  baseRate: number;
-  factor: number;
-  maxWorkers: number;
-  phases: { steadyMs: number; decayTauMs: number; surgeMs: number; idleMs: number };
-  queueBudgetMs: number;
-  e2eBudgetMs: number;
-  binMs: number;
-}
-
-export function surgePlan(
-  options: Pick<SurgeReplayOptions, 'quick' | 'baseRate' | 'factor' | 'maxWorkers'>,
-): SurgePlan {
-  const timeScale = options.quick ? 0.1 : 1;
-  const baseRate = options.baseRate ?? 1000;
-  const factor = options.factor ?? 10;
-  if (!(baseRate > 0) || !(factor >= 1))
-    throw new Error(`surge replay needs a positive rate and a factor ≥ 1 (got rate ${baseRate}, factor ${factor})`);
-  return {
-    quick: options.quick,
-    timeScale,
-    baseRate,
-    factor,
-    maxWorkers: options.maxWorkers ?? Math.max(2, availableParallelism()),
-    phases: {
-      steadyMs: options.quick ? 4000 : 20_000,
-      /** Time constant of the surge's exponential decay; ~3τ brings it back near the base rate. */
-      decayTauMs: options.quick ? 3000 : 10_000,
-      surgeMs: options.quick ? 9000 : 30_000,
-      idleMs: Math.ceil(
-        (KNATIVE_DEFAULTS.stableWindowMs + KNATIVE_DEFAULTS.scaleToZeroGracePeriodMs) * timeScale * 1.3,
-      ),
-    },
-    queueBudgetMs: QUEUE_BUDGET_MS,
-    e2eBudgetMs: E2E_BUDGET_MS,
-    binMs: BIN_MS,
-  };
-}
-
-/** Offered events/s at t ms into the replay: steady, a linear climb to factor× within 1 s, exponential decay, then idle. */
-export function offeredRate(plan: SurgePlan, t: number): number {
-  const { steadyMs, decayTauMs, surgeMs } = plan.phases;
-  const { baseRate, factor } = plan;
-  if (t < steadyMs) return baseRate;
-  const s = t - steadyMs;
-  if (s < 1000) return baseRate * (1 + ((factor - 1) * s) / 1000);
-  if (s < surgeMs) return baseRate * (1 + (factor - 1) * Math.exp(-(s - 1000) / decayTauMs));
-  return 0;
-}
-
-/**
- * livepipe: the pipeline file's defaults (target 32 in flight per worker, budget prediction on).
- * pure-kpa: Knative's defaults throughout (target 100), prediction off. Windows as Knative's in both.
- */
-function autoscaleFor(plan: SurgePlan, mode: AutoscaleMode): AutoscaleOptions {
-  const k = KNATIVE_DEFAULTS;
-  return {
-    ...k,
-    targetConcurrency: mode === 'livepipe' ? 32 : k.targetConcurrency,
-    min: 0,
-    max: plan.maxWorkers,
-    stableWindowMs: k.stableWindowMs * plan.timeScale,
-    scaleToZeroGracePeriodMs: k.scaleToZeroGracePeriodMs * plan.timeScale,
-    tickMs: Math.max(100, 2000 * plan.timeScale),
-    budgetPrediction: mode === 'livepipe',
-  };
-}
-
-/** One BIN_MS slice of a replay: what was offered, what the pool looked like, how late answers were. */
+/** One binMs slice of a replay: what was offered, what the pool looked like, how late answers were. */
 export interface SurgeBin {
   t: number;
   offered: number;
@@ -170,22 +82,10 @@ export interface SurgeReplayResult {
   medians: Record<AutoscaleMode, SurgeMedian>;
 }
 
-export interface ScaleCycleResult {
-  variant: string;
-  cycles: number;
-  coldStarts: number;
-  reused: number;
-  meanColdStartMs: number;
-  rssStartMiB: number;
-  rssEndMiB: number | undefined;
-  rssGrowthMiB: number;
-  rssMiB: number[];
-}
-
 async function replay(plan: SurgePlan, texts: readonly string[], mode: AutoscaleMode): Promise<SurgeRun> {
   const decisions: ScaleDecision[] = [];
   const pool = new InferencePool({
-    manifestPath,
+    manifestPath: SURGE_MODEL_MANIFEST,
     workers: 1,
     maxBatch: 32,
     maxDelayMs: 2,
@@ -308,7 +208,13 @@ async function replay(plan: SurgePlan, texts: readonly string[], mode: Autoscale
 
 /** Two seconds of load through a throwaway pool, so that the first measured run does not pay for JIT and module loading. */
 async function warmUp(texts: readonly string[]): Promise<void> {
-  const pool = new InferencePool({ manifestPath, workers: 1, maxBatch: 32, maxDelayMs: 2, queueLimit: 1_000_000 });
+  const pool = new InferencePool({
+    manifestPath: SURGE_MODEL_MANIFEST,
+    workers: 1,
+    maxBatch: 32,
+    maxDelayMs: 2,
+    queueLimit: 1_000_000,
+  });
   await pool.start();
   const until = performance.now() + 2000;
   let seq = 0;
@@ -321,59 +227,6 @@ async function warmUp(texts: readonly string[]): Promise<void> {
   await pool.close();
 }
 
-export async function measureScaleCycles(cycles: number): Promise<ScaleCycleResult[]> {
-  const texts = loadSentimentSentences().map((s) => s.text);
-  const variants = [
-    { name: 'terminate (parkMs 0)', parkMs: 0, maxParked: 0 },
-    { name: 'park and reuse (parkMs 60 s, maxParked 2)', parkMs: 60_000, maxParked: 2 },
-  ];
-  const out = [];
-  for (const variant of variants) {
-    const pool = new InferencePool({
-      manifestPath,
-      workers: 1,
-      maxBatch: 32,
-      maxDelayMs: 2,
-      queueLimit: 100_000,
-      parkMs: variant.parkMs,
-      maxParked: variant.maxParked,
-    });
-    await pool.start();
-    pool.resize(0);
-    const rssMiB: number[] = [];
-    const startRss = rssNow();
-    for (let c = 0; c < cycles; c++) {
-      pool.resize(2);
-      while (pool.stats().workers < 2) await sleep(5);
-      await Promise.all(texts.slice(0, 200).map((text, i) => pool.infer({ id: `c${c}-${i}`, text })));
-      pool.resize(0);
-      while (pool.stats().workers + pool.stats().starting > 0) await sleep(5);
-      await sleep(50);
-      rssMiB.push(rssNow());
-    }
-    const stats = pool.stats();
-    await pool.close();
-    out.push({
-      variant: variant.name,
-      cycles,
-      coldStarts: stats.coldStarts,
-      reused: stats.reused,
-      meanColdStartMs: round(stats.meanColdStartMs, 1),
-      rssStartMiB: startRss,
-      rssEndMiB: rssMiB[rssMiB.length - 1],
-      rssGrowthMiB: round((rssMiB[rssMiB.length - 1] ?? startRss) - startRss, 1),
-      rssMiB,
-    });
-    await sleep(500);
-  }
-  return out;
-}
-
-function rssNow(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  return round(process.memoryUsage().rss / 2 ** 20, 1);
-}
-
 function medianOf(values: number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = Float64Array.from(values).sort();
@@ -381,11 +234,6 @@ function medianOf(values: number[]): number {
   return Number.isInteger(mid)
     ? ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
     : (sorted[Math.floor(mid)] as number);
-}
-
-function round(value: number, digits: number): number {
-  const p = 10 ** digits;
-  return Math.round(value * p) / p;
 }
 
 /** Replays the surge with livepipe's autoscaler and with pure KPA (repeat pairs, A-B-B-A), after one warm-up. */
@@ -421,102 +269,4 @@ export async function runSurgeReplay(options: SurgeReplayOptions): Promise<Surge
     };
   };
   return { plan, runs, medians: { livepipe: medianFor('livepipe'), 'pure-kpa': medianFor('pure-kpa') } };
-}
-
-/** Per mode (its first run), workers over time and p99 e2e per bin against the budget. */
-export function surgeCharts(result: SurgeReplayResult): LineChartOptions[] {
-  const { plan } = result;
-  const charted = AUTOSCALE_MODES.flatMap((mode) => result.runs.filter((run) => run.mode === mode).slice(0, 1));
-  return charted.flatMap((run) => [
-    {
-      title: `${run.mode}: workers`,
-      xLabel: 's',
-      yLabel: 'workers',
-      series: [
-        { label: 'ready', points: run.bins.map((b) => ({ x: b.t, y: b.workers })) },
-        { label: 'desired', points: run.bins.map((b) => ({ x: b.t, y: b.desired })), dashed: true },
-        {
-          label: `offered / ${Math.round(plan.baseRate)} per s`,
-          points: run.bins.map((b) => ({ x: b.t, y: b.offered / plan.baseRate })),
-          dashed: true,
-        },
-      ],
-    },
-    {
-      title: `${run.mode}: p99 e2e per ${plan.binMs} ms`,
-      xLabel: 's',
-      yLabel: 'ms',
-      yReference: { value: plan.e2eBudgetMs, label: 'e2e budget' },
-      yMax: plan.e2eBudgetMs * 4,
-      series: [{ label: 'p99', points: run.bins.filter((b) => b.answered > 0).map((b) => ({ x: b.t, y: b.p99Ms })) }],
-    },
-  ]);
-}
-
-/** The charts as one SVG file, two per row (one row per mode). */
-export function surgeSvg(result: SurgeReplayResult): string {
-  const charts = surgeCharts(result).map(lineChart);
-  const rows = Math.ceil(charts.length / 2);
-  const placed = charts.map(
-    (chart, i) => `<g transform="translate(${(i % 2) * 570} ${300 * Math.floor(i / 2)})">${chart}</g>`,
-  );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="1140" height="${300 * rows}">${placed.join('')}</svg>`;
-}
-
-async function main(): Promise<void> {
-  const { values: args } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      rate: { type: 'string', default: '1000' },
-      factor: { type: 'string', default: '10' },
-      cycles: { type: 'string' },
-      repeat: { type: 'string', default: '1' },
-      'max-workers': { type: 'string' },
-    },
-  });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
-  mkdirSync(resultsDir, { recursive: true });
-  const machine = collectMachineInfo(repoRoot);
-
-  if (args.cycles !== undefined) {
-    const cycles = Number(args.cycles);
-    const result = await measureScaleCycles(cycles);
-    const file = `${resultsDir}autoscale-cycles-${stamp}.json`;
-    writeFileSync(file, `${JSON.stringify({ scenario: 'autoscale-cycles', machine, result }, null, 2)}\n`);
-    for (const r of result) console.log(JSON.stringify({ ...r, rssMiB: undefined }));
-    writeFileSync(
-      `${resultsDir}autoscale-cycles-${stamp}.svg`,
-      lineChart({
-        title: `RSS after each scale cycle 0→2→0 (${cycles} cycles)`,
-        xLabel: 'cycle',
-        yLabel: 'RSS MiB',
-        series: result.map((r) => ({ label: r.variant, points: r.rssMiB.map((y, x) => ({ x: x + 1, y })) })),
-      }),
-    );
-    console.log(`wrote ${file}`);
-    return;
-  }
-  const options: SurgeReplayOptions = {
-    quick: args.quick,
-    baseRate: Number(args.rate),
-    factor: Number(args.factor),
-    repeat: Number(args.repeat),
-    maxWorkers: args['max-workers'] === undefined ? undefined : Number(args['max-workers']),
-    onRun: (run) => console.log(JSON.stringify({ ...run, bins: undefined })),
-  };
-  console.error(`surge replay: ${JSON.stringify(surgePlan(options))}`);
-  const result = await runSurgeReplay(options);
-  for (const mode of AUTOSCALE_MODES) console.log(JSON.stringify({ median: result.medians[mode] }));
-  const file = `${resultsDir}autoscale-${stamp}.json`;
-  writeFileSync(
-    file,
-    `${JSON.stringify({ scenario: 'autoscale', machine, settings: result.plan, medians: Object.values(result.medians), runs: result.runs }, null, 2)}\n`,
-  );
-  writeFileSync(`${resultsDir}autoscale-${stamp}.svg`, surgeSvg(result));
-  console.log(`wrote ${file}`);
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  await main();
 }

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  offeredRate,
-  surgeCharts,
-  surgePlan,
-  surgeSvg,
-  type SurgeMedian,
-  type SurgeRun,
-} from '../../../bench/scenarios/surge-replay.js';
+import { surgeCharts, surgeSvg } from '../../../bench/scenarios/surge-charts.js';
+import { offeredRate, surgePlan } from '../../../bench/scenarios/surge-plan.js';
+import type { SurgeMedian, SurgeRun } from '../../../bench/scenarios/surge-replay.js';
 import { renderReport } from '../../../bench/harness/report-html.js';
 import { buildSummary } from '../../../bench/harness/result-writer.js';
 import { QUICK_SETTINGS, type RunInfo, type ScenarioResult } from '../../../bench/harness/scenario.js';
