@@ -139,6 +139,14 @@ export function summaryTable(results: ScenarioResult[]): string {
   return lines.join('\n');
 }
 
+const USAGE = `usage: npm run bench -- [--quick|--full] [--out DIR] [--scenario NAME]... [NAME...]
+  --quick         short steps, the suite in under 3 minutes (default)
+  --full          longer steps, finer search, 10k fan-out clients, every scenario
+  --out DIR       results folder (default bench/results/<timestamp>/)
+  --scenario NAME run only these scenarios (also as positional names, comma-separated allowed)
+  --list          list the scenarios
+micro-benchmarks run on their own: npx tsx bench/micro/<file>.ts`;
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     options: {
@@ -147,9 +155,14 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       scenario: { type: 'string', multiple: true },
       list: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: true,
   });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   if (values.list) {
     for (const s of SCENARIOS)
       console.log(`${s.name.padEnd(16)} ${s.title}${s.notInQuick === undefined ? '' : ' (--full or by name only)'}`);
