@@ -82,14 +82,19 @@ export interface SurgeReplayResult {
   medians: Record<AutoscaleMode, SurgeMedian>;
 }
 
+/** The pool of every replay and of its warm-up: one worker to start, batches ≤ 32 within 2 ms, no queue limit. */
+const POOL_BASE = {
+  manifestPath: SURGE_MODEL_MANIFEST,
+  workers: 1,
+  maxBatch: 32,
+  maxDelayMs: 2,
+  queueLimit: 1_000_000,
+};
+
 async function replay(plan: SurgePlan, texts: readonly string[], mode: AutoscaleMode): Promise<SurgeRun> {
   const decisions: ScaleDecision[] = [];
   const pool = new InferencePool({
-    manifestPath: SURGE_MODEL_MANIFEST,
-    workers: 1,
-    maxBatch: 32,
-    maxDelayMs: 2,
-    queueLimit: 1_000_000,
+    ...POOL_BASE,
     queueBudgetMs: plan.queueBudgetMs,
     deadlinePolicy: 'deliver-late',
     autoscale: autoscaleFor(plan, mode),
@@ -208,13 +213,7 @@ async function replay(plan: SurgePlan, texts: readonly string[], mode: Autoscale
 
 /** Two seconds of load through a throwaway pool, so that the first measured run does not pay for JIT and module loading. */
 async function warmUp(texts: readonly string[]): Promise<void> {
-  const pool = new InferencePool({
-    manifestPath: SURGE_MODEL_MANIFEST,
-    workers: 1,
-    maxBatch: 32,
-    maxDelayMs: 2,
-    queueLimit: 1_000_000,
-  });
+  const pool = new InferencePool(POOL_BASE);
   await pool.start();
   const until = performance.now() + 2000;
   let seq = 0;
