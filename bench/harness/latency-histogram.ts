@@ -35,6 +35,7 @@ export class LatencyHistogram {
 
   /** Records one latency in milliseconds (negative values count as 0). */
   record(ms: number): void {
+    // biome-ignore lint/complexity/useMathMinMax: a NaN must count as 0 too, which Math.max(ms, 0) would not do
     const value = ms > 0 ? ms : 0;
     const bucket = bucketOf(Math.round(value * 1e6));
     this.counts[bucket] = (this.counts[bucket] as number) + 1;

@@ -67,7 +67,7 @@ export const embeddedE2e: Scenario = {
     const client = await connectOverlayClient(overlayWsUrl(pipeline.overlay.url), (seq, at) =>
       driver.delivered(seq, at),
     );
-    let profile;
+    let profile: Awaited<ReturnType<typeof profileThroughput>>;
     try {
       profile = await profileThroughput(driver, {
         label: 'pipeline',

@@ -121,9 +121,9 @@ class ClientFleet {
   async connect(url: string, clients: number): Promise<number> {
     const per = Math.ceil(clients / CHILDREN);
     const replies = this.collect('connected', CHILDREN, 120_000);
-    this.children.forEach((child, i) =>
-      child.send({ op: 'connect', url, count: Math.max(0, Math.min(per, clients - i * per)) }),
-    );
+    for (const [i, child] of this.children.entries()) {
+      child.send({ op: 'connect', url, count: Math.max(0, Math.min(per, clients - i * per)) });
+    }
     return (await replies).reduce((sum, r) => sum + (r.clients as number), 0);
   }
 
