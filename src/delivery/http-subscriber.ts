@@ -4,7 +4,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { LivepipeError, messageOf } from '../errors.js';
-import { FifoQueue } from '../workers/fifo-queue.js';
+import { FifoQueue } from '../collections/fifo-queue.js';
 import type { LiveEvent } from '../events/cloudevent.js';
 import { isCloudEventDecodeError } from '../events/cloudevent-decode-error.js';
 import {

@@ -4,7 +4,7 @@
 // miss follow the deadline policy. Pure bookkeeping over a given clock; the pool owns timers.
 import { LivepipeError } from '../errors.js';
 import type { BatchTimeModel } from './batch-time-model.js';
-import { FifoQueue } from './fifo-queue.js';
+import { FifoQueue } from '../collections/fifo-queue.js';
 
 export type DeadlinePolicy = 'deliver-late' | 'conflate' | 'shed';
 export const DEADLINE_POLICIES: readonly DeadlinePolicy[] = ['deliver-late', 'conflate', 'shed'];

@@ -1,5 +1,6 @@
-// The batchers' queue: an array read from a moving head, so taking from the front never shifts;
-// taken slots are cleared so they hold no event, and the consumed prefix is dropped now and then.
+// A first-in first-out queue read from a moving head, so taking from the front never shifts; taken
+// slots are cleared so they hold no item, and the consumed prefix is dropped now and then. Used by
+// the batchers and by the HTTP subscriber's waiting requests.
 
 export class FifoQueue<Item> {
   private items: Array<Item | undefined> = [];

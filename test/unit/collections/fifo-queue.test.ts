@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FifoQueue } from '../../../src/workers/fifo-queue.js';
+import { FifoQueue } from '../../../src/collections/fifo-queue.js';
 
 describe('FifoQueue', () => {
   it('puts shifted items back at the front in their order', () => {
