@@ -4,7 +4,7 @@
 // Run: node --import tsx bench/micro/inference-pool.ts [items=20000] [outstanding=512]
 import { fileURLToPath } from 'node:url';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
-import { InferencePool } from '../../src/workers/inference-pool.js';
+import { InferencePool } from '../../src/workers/local/inference-pool.js';
 import { saveMicroBenchmark } from '../harness/micro-benchmark-output.js';
 
 const items = Number(process.argv[2] ?? 20_000);

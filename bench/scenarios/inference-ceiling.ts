@@ -1,7 +1,7 @@
 // The inference ceiling: the same model in the same number of worker threads, fed back-to-back
 // (maxDelay 0, enough requests outstanding to fill every batch), at its best batch size.
 import { performance } from 'node:perf_hooks';
-import { InferencePool } from '../../src/workers/inference-pool.js';
+import { InferencePool } from '../../src/workers/local/inference-pool.js';
 import type { Progress } from '../harness/progress.js';
 
 export interface InferenceCeiling {

@@ -2,7 +2,7 @@
 // once parking them for reuse, with RSS after each cycle (`autoscale.ts --cycles N`).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
-import { InferencePool } from '../../src/workers/inference-pool.js';
+import { InferencePool } from '../../src/workers/local/inference-pool.js';
 import { round } from '../harness/rounding.js';
 import { SURGE_MODEL_MANIFEST } from './surge-plan.js';
 

@@ -2,8 +2,8 @@
 // decay, idle), the budgets, the model, and the autoscaler options of each compared mode.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { AutoscaleOptions } from '../../src/workers/autoscaler.js';
-import { KNATIVE_DEFAULTS } from '../../src/workers/kpa.js';
+import type { AutoscaleOptions } from '../../src/workers/autoscale/autoscaler.js';
+import { KNATIVE_DEFAULTS } from '../../src/workers/autoscale/kpa.js';
 
 /** The model every replay and scale cycle runs. */
 export const SURGE_MODEL_MANIFEST = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));

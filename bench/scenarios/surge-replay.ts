@@ -5,8 +5,8 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
-import { InferencePool } from '../../src/workers/inference-pool.js';
-import type { ScaleDecision } from '../../src/workers/kpa.js';
+import { InferencePool } from '../../src/workers/local/inference-pool.js';
+import type { ScaleDecision } from '../../src/workers/autoscale/kpa.js';
 import { LatencyHistogram } from '../harness/latency-histogram.js';
 import { round } from '../harness/rounding.js';
 import {

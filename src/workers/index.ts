@@ -9,9 +9,14 @@ export {
   type PoolEvents,
   type PoolOptions,
   type PoolStats,
-} from './inference-pool.js';
-export { isPoolRejection, POOL_REJECTION_REASONS, PoolRejection, type PoolRejectionReason } from './pool-rejection.js';
-export { MicroBatcher } from './micro-batcher.js';
+} from './local/inference-pool.js';
+export {
+  isPoolRejection,
+  POOL_REJECTION_REASONS,
+  PoolRejection,
+  type PoolRejectionReason,
+} from './pool/pool-rejection.js';
+export { MicroBatcher } from './batching/micro-batcher.js';
 export {
   DEADLINE_POLICIES,
   DynamicBatcher,
@@ -19,8 +24,8 @@ export {
   type DeadlinePolicy,
   type DynamicBatcherOptions,
   type Triage,
-} from './batcher.js';
-export { BatchTimeModel, DEFAULT_BATCH_TIME_PRIOR, type BatchTimePrior } from './batch-time-model.js';
+} from './batching/dynamic-batcher.js';
+export { BatchTimeModel, DEFAULT_BATCH_TIME_PRIOR, type BatchTimePrior } from './autoscale/batch-time-model.js';
 export {
   KNATIVE_DEFAULTS,
   KpaDecider,
@@ -30,13 +35,13 @@ export {
   type QueueingPrediction,
   type ScaleDecision,
   type ScaleReason,
-} from './kpa.js';
+} from './autoscale/kpa.js';
 export {
   PoolAutoscaler,
   type AutoscaleOptions,
   type AutoscalerHooks,
   type LoadSample,
   type ScalableTarget,
-} from './autoscaler.js';
-export { autoscaleOptionsOf } from './autoscale-config.js';
-export { WindowAverage } from './window-average.js';
+} from './autoscale/autoscaler.js';
+export { autoscaleOptionsOf } from './autoscale/autoscale-config.js';
+export { WindowAverage } from './autoscale/window-average.js';

@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelManifest } from '../../src/inference/model-registry.js';
 import { ModelRunner } from '../../src/inference/model-runner.js';
 import type { ClassificationResult } from '../../src/inference/postprocessors/postprocessor.js';
-import type { InferenceResult } from '../../src/workers/inference-pool.js';
+import type { InferenceResult } from '../../src/workers/local/inference-pool.js';
 import { DistributedPool } from '../../src/workers/distributed/distributed-pool.js';
 import { QUEUE_PREFIX } from '../../src/workers/distributed/job-protocol.js';
-import { PoolRejection } from '../../src/workers/pool-rejection.js';
+import { PoolRejection } from '../../src/workers/pool/pool-rejection.js';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
 import { deleteKeys, REDIS_URL, redisUnavailable, skipWithoutRedis } from './distributed-redis-helper.js';
 

@@ -3,10 +3,10 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
-import type { AutoscaleOptions } from '../../src/workers/autoscaler.js';
-import { InferencePool, type PoolOptions } from '../../src/workers/inference-pool.js';
-import type { ScaleDecision } from '../../src/workers/kpa.js';
-import { PoolRejection } from '../../src/workers/pool-rejection.js';
+import type { AutoscaleOptions } from '../../src/workers/autoscale/autoscaler.js';
+import { InferencePool, type PoolOptions } from '../../src/workers/local/inference-pool.js';
+import type { ScaleDecision } from '../../src/workers/autoscale/kpa.js';
+import { PoolRejection } from '../../src/workers/pool/pool-rejection.js';
 
 const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
 const texts = loadSentimentSentences()

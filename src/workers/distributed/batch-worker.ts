@@ -11,7 +11,7 @@ import type { ModelManifest } from '../../inference/model-manifest.js';
 import { loadModelManifest } from '../../inference/model-registry.js';
 import { ModelRunner } from '../../inference/model-runner.js';
 import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
-import { InferencePool } from '../inference-pool.js';
+import { InferencePool } from '../local/inference-pool.js';
 import {
   checkBatchJobData,
   encodeBatchResult,

@@ -11,13 +11,18 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { LivepipeError } from '../../errors.js';
-import { PoolAutoscaler, type AutoscaleOptions, type LoadSample, type ScalableTarget } from '../autoscaler.js';
-import { BatchTimeModel } from '../batch-time-model.js';
-import type { InferenceInput, InferenceResult, InferOptions, PoolEvents } from '../inference-pool.js';
-import type { ScaleDecision } from '../kpa.js';
-import { MicroBatcher } from '../micro-batcher.js';
-import { POOL_REJECTION_REASONS, PoolRejection, type PoolRejectionReason } from '../pool-rejection.js';
-import { WakeTimer } from '../wake-timer.js';
+import {
+  PoolAutoscaler,
+  type AutoscaleOptions,
+  type LoadSample,
+  type ScalableTarget,
+} from '../autoscale/autoscaler.js';
+import { BatchTimeModel } from '../autoscale/batch-time-model.js';
+import type { InferenceInput, InferenceResult, InferOptions, PoolEvents } from '../local/inference-pool.js';
+import type { ScaleDecision } from '../autoscale/kpa.js';
+import { MicroBatcher } from '../batching/micro-batcher.js';
+import { POOL_REJECTION_REASONS, PoolRejection, type PoolRejectionReason } from '../pool/pool-rejection.js';
+import { WakeTimer } from '../pool/wake-timer.js';
 import {
   decodeBatchResult,
   isValidQueueName,
@@ -26,7 +31,7 @@ import {
   type BatchJobData,
   type BatchResultMessage,
 } from './job-protocol.js';
-import type { ModelPool } from './model-pool.js';
+import type { ModelPool } from '../pool/model-pool.js';
 import { connectRedis } from './redis-connection.js';
 import { ResultLedger, type LedgerBatch } from './result-ledger.js';
 import { WorkerProcessGroup, type WorkerProcessStats } from './worker-processes.js';

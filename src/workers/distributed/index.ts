@@ -2,7 +2,7 @@
 // the `livepipe worker` side that runs them, and what travels between the two.
 export { DistributedPool, type DistributedPoolOptions, type DistributedPoolStats } from './distributed-pool.js';
 export { BatchWorker, type BatchWorkerOptions, type BatchWorkerStats } from './batch-worker.js';
-export type { ModelPool } from './model-pool.js';
+export type { ModelPool } from '../pool/model-pool.js';
 export { ResultLedger, type LedgerBatch, type LedgerItem, type SettleOutcome } from './result-ledger.js';
 export {
   checkBatchJobData,

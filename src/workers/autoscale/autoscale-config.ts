@@ -1,6 +1,6 @@
 // Maps a model's `autoscale:` and batch settings from the pipeline file to the pool's options, so
 // that the pipeline wiring stays one call.
-import type { ModelSpec } from '../config/schema.js';
+import type { ModelSpec } from '../../config/schema.js';
 import type { AutoscaleOptions } from './autoscaler.js';
 
 /** The pool's autoscale options for a model, or undefined when autoscale.enabled is false. */

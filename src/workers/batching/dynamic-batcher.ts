@@ -2,9 +2,9 @@
 // batch is due at maxBatch items, at a preferred size, when the oldest has waited maxDelayMs, or
 // when waiting longer would make it miss its deadline by the learned batch time. Items predicted to
 // miss follow the deadline policy. Pure bookkeeping over a given clock; the pool owns timers.
-import { LivepipeError } from '../errors.js';
-import type { BatchTimeModel } from './batch-time-model.js';
-import { FifoQueue } from '../collections/fifo-queue.js';
+import { LivepipeError } from '../../errors.js';
+import type { BatchTimeModel } from '../autoscale/batch-time-model.js';
+import { FifoQueue } from '../../collections/fifo-queue.js';
 
 export type DeadlinePolicy = 'deliver-late' | 'conflate' | 'shed';
 export const DEADLINE_POLICIES: readonly DeadlinePolicy[] = ['deliver-late', 'conflate', 'shed'];

@@ -1,6 +1,6 @@
 // Messages between the inference pool (main thread) and its worker threads.
-import type { ErrorCode } from '../errors.js';
-import type { ClassificationResult } from '../inference/postprocessors/postprocessor.js';
+import type { ErrorCode } from '../../errors.js';
+import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
 
 export interface InferenceWorkerData {
   manifestPath: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WindowAverage } from '../../../src/workers/window-average.js';
+import { WindowAverage } from '../../../../src/workers/autoscale/window-average.js';
 
 describe('WindowAverage (Knative bucket semantics)', () => {
   it('averages over the buckets written so far while the window is still filling', () => {

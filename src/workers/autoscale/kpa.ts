@@ -1,7 +1,7 @@
 // The scaling decision, as pure logic over an injected clock: Knative's KPA (stable and panic
 // windows, panic mode, rate limits, min/max, scale to zero after a grace period, activation) plus a
 // queueing-delay prediction that scales up before the queue budget would be breached.
-import { LivepipeError } from '../errors.js';
+import { LivepipeError } from '../../errors.js';
 import { WindowAverage } from './window-average.js';
 
 export interface KpaSettings {

@@ -1,6 +1,6 @@
 // What the pipeline needs from a model's pool, whichever runs the batches: worker threads in this
 // process (InferencePool) or `livepipe worker` processes behind a Redis queue (DistributedPool).
-import type { InferenceInput, InferenceResult, InferOptions } from '../inference-pool.js';
+import type { InferenceInput, InferenceResult, InferOptions } from '../local/inference-pool.js';
 
 export interface ModelPool {
   start(): Promise<void>;

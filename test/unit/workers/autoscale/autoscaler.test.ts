@@ -4,8 +4,8 @@ import {
   type AutoscaleOptions,
   type LoadSample,
   type ScalableTarget,
-} from '../../../src/workers/autoscaler.js';
-import { KNATIVE_DEFAULTS } from '../../../src/workers/kpa.js';
+} from '../../../../src/workers/autoscale/autoscaler.js';
+import { KNATIVE_DEFAULTS } from '../../../../src/workers/autoscale/kpa.js';
 
 /** A pool stand-in whose load the test sets; records every resize. */
 class FakePool implements ScalableTarget {

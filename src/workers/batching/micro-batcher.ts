@@ -1,6 +1,6 @@
 // The pool's request queue and its flush rule: a batch is due when maxBatch items wait or the
 // oldest has waited maxDelayMs, whichever comes first. Pure bookkeeping; the pool owns timers and workers.
-import { FifoQueue } from '../collections/fifo-queue.js';
+import { FifoQueue } from '../../collections/fifo-queue.js';
 
 export interface QueuedItem {
   /** performance.now() when the item was queued. */

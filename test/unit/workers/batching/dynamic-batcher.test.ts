@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BatchTimeModel } from '../../../src/workers/batch-time-model.js';
-import { DynamicBatcher, type BatchItem, type DynamicBatcherOptions } from '../../../src/workers/batcher.js';
+import { BatchTimeModel } from '../../../../src/workers/autoscale/batch-time-model.js';
+import {
+  DynamicBatcher,
+  type BatchItem,
+  type DynamicBatcherOptions,
+} from '../../../../src/workers/batching/dynamic-batcher.js';
 
 interface Item extends BatchItem {
   id: string;

@@ -1,7 +1,12 @@
 // Hand-computed KPA cases: 1 s buckets, stable window 60 s, panic window 10 % = 6 s, target
 // concurrency 10 × utilization 0.5 = 5 items per worker.
 import { describe, expect, it } from 'vitest';
-import { KpaDecider, predictQueueing, type KpaSettings, type LoadObservation } from '../../../src/workers/kpa.js';
+import {
+  KpaDecider,
+  predictQueueing,
+  type KpaSettings,
+  type LoadObservation,
+} from '../../../../src/workers/autoscale/kpa.js';
 
 const SECOND = 1000;
 

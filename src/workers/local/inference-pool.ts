@@ -5,14 +5,19 @@
 import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { LivepipeError } from '../errors.js';
-import type { ClassificationResult } from '../inference/postprocessors/postprocessor.js';
-import { PoolAutoscaler, type AutoscaleOptions, type LoadSample, type ScalableTarget } from './autoscaler.js';
-import { BatchTimeModel } from './batch-time-model.js';
-import { DynamicBatcher, type BatchItem, type DeadlinePolicy } from './batcher.js';
-import type { ScaleDecision } from './kpa.js';
-import { PoolRejection, type PoolRejectionReason } from './pool-rejection.js';
-import { WakeTimer } from './wake-timer.js';
+import { LivepipeError } from '../../errors.js';
+import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
+import {
+  PoolAutoscaler,
+  type AutoscaleOptions,
+  type LoadSample,
+  type ScalableTarget,
+} from '../autoscale/autoscaler.js';
+import { BatchTimeModel } from '../autoscale/batch-time-model.js';
+import { DynamicBatcher, type BatchItem, type DeadlinePolicy } from '../batching/dynamic-batcher.js';
+import type { ScaleDecision } from '../autoscale/kpa.js';
+import { PoolRejection, type PoolRejectionReason } from '../pool/pool-rejection.js';
+import { WakeTimer } from '../pool/wake-timer.js';
 import type { InferenceWorkerData, PoolToWorker, WorkerToPool } from './worker-protocol.js';
 
 export interface InferenceInput {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MicroBatcher } from '../../../src/workers/micro-batcher.js';
+import { MicroBatcher } from '../../../../src/workers/batching/micro-batcher.js';
 
 const item = (enqueuedAt: number, n = 0) => ({ enqueuedAt, n });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchTimeModel } from '../../../src/workers/batch-time-model.js';
+import { BatchTimeModel } from '../../../../src/workers/autoscale/batch-time-model.js';
 
 describe('BatchTimeModel', () => {
   it('predicts from the prior before any batch', () => {

@@ -1,9 +1,9 @@
 // A worker thread of the inference pool: owns one ONNX session and answers one batch at a time,
 // featurizing in this thread so the main event loop only moves strings and results.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { isLivepipeError, messageOf } from '../errors.js';
-import { loadModelManifest } from '../inference/model-registry.js';
-import { ModelRunner } from '../inference/model-runner.js';
+import { isLivepipeError, messageOf } from '../../errors.js';
+import { loadModelManifest } from '../../inference/model-registry.js';
+import { ModelRunner } from '../../inference/model-runner.js';
 import type { InferenceWorkerData, PoolToWorker, WorkerToPool } from './worker-protocol.js';
 
 async function serve(port: MessagePort): Promise<void> {
