@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'LP_EVENT_INVALID'
   | 'LP_BROKER_UNAVAILABLE'
   | 'LP_DELIVERY_FAILED'
-  | 'LP_FILTER_FAILED';
+  | 'LP_FILTER_FAILED'
+  | 'LP_POOL_REJECTED';
 
 export class LivepipeError extends Error {
   readonly code: ErrorCode;
