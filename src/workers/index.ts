@@ -1,15 +1,14 @@
 // The worker-pool stage's public surface: the in-process ONNX inference pool, its dynamic batcher,
 // the KPA-style autoscaler that sizes it, and its rejections.
-export {
-  InferencePool,
-  type DeadlineOutcome,
-  type InferenceInput,
-  type InferenceResult,
-  type InferOptions,
-  type PoolEvents,
-  type PoolOptions,
-  type PoolStats,
-} from './local/inference-pool.js';
+export type {
+  DeadlineOutcome,
+  InferenceInput,
+  InferenceResult,
+  InferOptions,
+  ModelPool,
+  PoolEvents,
+} from './pool/model-pool.js';
+export { InferencePool, type PoolOptions, type PoolStats } from './local/inference-pool.js';
 export {
   isPoolRejection,
   POOL_REJECTION_REASONS,

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModelManifest } from '../../src/inference/model-registry.js';
 import { ModelRunner } from '../../src/inference/model-runner.js';
-import type { InferenceResult } from '../../src/workers/local/inference-pool.js';
+import type { InferenceResult } from '../../src/workers/pool/model-pool.js';
 import type { ScaleDecision } from '../../src/workers/autoscale/kpa.js';
 import { DistributedPool } from '../../src/workers/distributed/distributed-pool.js';
 import { QUEUE_PREFIX } from '../../src/workers/distributed/job-protocol.js';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelManifest } from '../../src/inference/model-registry.js';
 import { ModelRunner } from '../../src/inference/model-runner.js';
 import type { ClassificationResult } from '../../src/inference/postprocessors/postprocessor.js';
-import type { InferenceResult } from '../../src/workers/local/inference-pool.js';
+import type { InferenceResult } from '../../src/workers/pool/model-pool.js';
 import { DistributedPool } from '../../src/workers/distributed/distributed-pool.js';
 import { QUEUE_PREFIX } from '../../src/workers/distributed/job-protocol.js';
 import { PoolRejection } from '../../src/workers/pool/pool-rejection.js';

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LivepipeError } from '../../src/errors.js';
 import { loadModelManifest } from '../../src/inference/model-registry.js';
 import { ModelRunner } from '../../src/inference/model-runner.js';
-import { InferencePool, type InferenceResult, type PoolOptions } from '../../src/workers/local/inference-pool.js';
+import { InferencePool, type PoolOptions } from '../../src/workers/local/inference-pool.js';
+import type { InferenceResult } from '../../src/workers/pool/model-pool.js';
 import { PoolRejection } from '../../src/workers/pool/pool-rejection.js';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
 

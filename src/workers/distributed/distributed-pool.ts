@@ -18,7 +18,7 @@ import {
   type ScalableTarget,
 } from '../autoscale/autoscaler.js';
 import { BatchTimeModel } from '../autoscale/batch-time-model.js';
-import type { InferenceInput, InferenceResult, InferOptions, PoolEvents } from '../local/inference-pool.js';
+import type { InferenceInput, InferenceResult, InferOptions, ModelPool, PoolEvents } from '../pool/model-pool.js';
 import type { ScaleDecision } from '../autoscale/kpa.js';
 import { MicroBatcher } from '../batching/micro-batcher.js';
 import { POOL_REJECTION_REASONS, PoolRejection, type PoolRejectionReason } from '../pool/pool-rejection.js';
@@ -31,7 +31,6 @@ import {
   type BatchJobData,
   type BatchResultMessage,
 } from './job-protocol.js';
-import type { ModelPool } from '../pool/model-pool.js';
 import { connectRedis } from './redis-connection.js';
 import { ResultLedger, type LedgerBatch } from './result-ledger.js';
 import { WorkerProcessGroup, type WorkerProcessStats } from './worker-processes.js';

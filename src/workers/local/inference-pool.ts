@@ -16,42 +16,17 @@ import {
 import { BatchTimeModel } from '../autoscale/batch-time-model.js';
 import { DynamicBatcher, type BatchItem, type DeadlinePolicy } from '../batching/dynamic-batcher.js';
 import type { ScaleDecision } from '../autoscale/kpa.js';
+import type {
+  DeadlineOutcome,
+  InferenceInput,
+  InferenceResult,
+  InferOptions,
+  ModelPool,
+  PoolEvents,
+} from '../pool/model-pool.js';
 import { PoolRejection, type PoolRejectionReason } from '../pool/pool-rejection.js';
 import { WakeTimer } from '../pool/wake-timer.js';
 import type { InferenceWorkerData, PoolToWorker, WorkerToPool } from './worker-protocol.js';
-
-export interface InferenceInput {
-  id: string;
-  text: string;
-}
-
-export interface InferOptions {
-  /** Epoch ms (Date.now() clock) by which the answer is due, e.g. ingest time + e2e budget. */
-  deadlineMs?: number;
-  /** Under the conflate policy, a newer queued item with this key supersedes an older one that would be late (e.g. the stream). */
-  conflationKey?: string;
-}
-
-export interface InferenceResult extends ClassificationResult {
-  id: string;
-  batchSize: number;
-  /** From infer() to the batch being handed to a worker. */
-  queueMs: number;
-  /** The batch's featurize + run + postprocess time in the worker. */
-  inferMs: number;
-  /** Answered after its deadline or handed to a worker after its queue budget (counted in stats().deadline.late). */
-  late: boolean;
-}
-
-export type DeadlineOutcome = 'late' | 'shed' | 'conflated';
-
-/** Callbacks for metrics; called synchronously, must not throw. */
-export interface PoolEvents {
-  onScaleDecision?(decision: ScaleDecision): void;
-  onDeadlineOutcome?(outcome: DeadlineOutcome, count: number): void;
-  /** A worker became ready: spawn + model load, in ms. */
-  onColdStart?(ms: number): void;
-}
 
 export interface PoolOptions {
   manifestPath: string;
@@ -150,7 +125,7 @@ const MAX_WORKERS = 64;
 /** Assumed cold start before one was measured (ms): a worker_thread plus an ONNX session load. */
 const COLD_START_PRIOR_MS = 500;
 
-export class InferencePool implements ScalableTarget {
+export class InferencePool implements ModelPool, ScalableTarget {
   private readonly options: PoolOptions;
   private readonly manifestPath: string;
   private readonly batchTime = new BatchTimeModel();

@@ -1,6 +1,41 @@
 // What the pipeline needs from a model's pool, whichever runs the batches: worker threads in this
-// process (InferencePool) or `livepipe worker` processes behind a Redis queue (DistributedPool).
-import type { InferenceInput, InferenceResult, InferOptions } from '../local/inference-pool.js';
+// process (InferencePool) or `livepipe worker` processes behind a Redis queue (DistributedPool),
+// and the types that travel through it.
+import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
+import type { ScaleDecision } from '../autoscale/kpa.js';
+
+export interface InferenceInput {
+  id: string;
+  text: string;
+}
+
+export interface InferOptions {
+  /** Epoch ms (Date.now() clock) by which the answer is due, e.g. ingest time + e2e budget. */
+  deadlineMs?: number;
+  /** Under the conflate policy, a newer queued item with this key supersedes an older one that would be late (e.g. the stream). */
+  conflationKey?: string;
+}
+
+export interface InferenceResult extends ClassificationResult {
+  id: string;
+  batchSize: number;
+  /** From infer() to the batch being handed to a worker. */
+  queueMs: number;
+  /** The batch's featurize + run + postprocess time in the worker. */
+  inferMs: number;
+  /** Answered after its deadline or handed to a worker after its queue budget (counted in stats().deadline.late). */
+  late: boolean;
+}
+
+export type DeadlineOutcome = 'late' | 'shed' | 'conflated';
+
+/** Callbacks for metrics; called synchronously, must not throw. */
+export interface PoolEvents {
+  onScaleDecision?(decision: ScaleDecision): void;
+  onDeadlineOutcome?(outcome: DeadlineOutcome, count: number): void;
+  /** A worker became ready: spawn + model load, in ms. */
+  onColdStart?(ms: number): void;
+}
 
 export interface ModelPool {
   start(): Promise<void>;
