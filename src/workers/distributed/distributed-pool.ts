@@ -21,6 +21,8 @@ import { BatchTimeModel } from '../autoscale/batch-time-model.js';
 import type { InferenceInput, InferenceResult, InferOptions, ModelPool, PoolEvents } from '../pool/model-pool.js';
 import type { ScaleDecision } from '../autoscale/kpa.js';
 import { MicroBatcher } from '../batching/micro-batcher.js';
+import { Admission } from '../pool/admission.js';
+import { LoadMeter } from '../pool/load-meter.js';
 import { POOL_REJECTION_REASONS, PoolRejection, type PoolRejectionReason } from '../pool/pool-rejection.js';
 import { WakeTimer } from '../pool/wake-timer.js';
 import {
@@ -149,8 +151,8 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   private readonly ledger = new ResultLedger<PendingItem>();
   private readonly resultKey: string;
   private readonly jobPrefix: string;
-  private readonly highWater: number;
-  private readonly lowWater: number;
+  private readonly admission: Admission;
+  private readonly load = new LoadMeter(() => this.itemsInFlight());
   private commands: Redis | undefined;
   private results: Redis | undefined;
   private queue: Queue<BatchJobData> | undefined;
@@ -161,7 +163,6 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   private resultLoop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private drained: (() => void) | undefined;
-  private capacityWaiters: Array<() => void> = [];
   private nextJob = 1;
   private completed = 0;
   private batches = 0;
@@ -182,10 +183,6 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   private readonly batchTime = new BatchTimeModel();
   private desired: number | undefined;
   private activations = 0;
-  private loadArea = 0;
-  private loadSince = performance.now();
-  private sampleStart = performance.now();
-  private arrivals = 0;
 
   constructor(options: DistributedPoolOptions) {
     const { maxBatch, maxDelayMs, queueLimit } = options;
@@ -207,8 +204,6 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     if (!Number.isInteger(maxBatch) || maxBatch < 1)
       throw invalid(`batch.maxSize must be an integer >= 1, got ${String(maxBatch)}`);
     if (!(maxDelayMs >= 0)) throw invalid(`batch.maxDelay must be >= 0 ms, got ${String(maxDelayMs)}`);
-    if (!Number.isInteger(queueLimit) || queueLimit < 1)
-      throw invalid(`queueLimit must be an integer >= 1, got ${String(queueLimit)}`);
     const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
     if (!Number.isInteger(attempts) || attempts < 1)
       throw invalid(`distributed.attempts must be an integer >= 1, got ${String(attempts)}`);
@@ -233,8 +228,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     this.routerId = `${hostname().replace(/[^A-Za-z0-9.-]/g, '')}-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.resultKey = resultListKey(options.queue, this.routerId);
     this.jobPrefix = `${this.routerId}-`;
-    this.highWater = Math.max(1, Math.floor(queueLimit * 0.75));
-    this.lowWater = Math.floor(queueLimit * 0.5);
+    this.admission = new Admission(queueLimit);
     if (options.localWorkers === true) {
       if (options.autoscale === undefined) {
         throw invalid(
@@ -328,7 +322,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
         ),
       );
     }
-    if (this.batcher.length + this.ledger.openItems >= this.options.queueLimit) {
+    if (this.admission.isFull(this.pending())) {
       this.rejectedBy['queue-full']++;
       return Promise.reject(
         new PoolRejection(
@@ -340,8 +334,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     const now = performance.now();
     const deadline = options?.deadlineMs;
     return new Promise<InferenceResult>((resolve, reject) => {
-      this.accrueLoad(now);
-      this.arrivals++;
+      this.load.arrive(now);
       this.batcher.push({
         id: input.id,
         text: input.text,
@@ -385,14 +378,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
 
   /** Time-averaged items in flight and arrivals since the previous call (for the autoscaler). */
   takeLoadSample(now: number): LoadSample {
-    this.accrueLoad(now);
-    const elapsed = now - this.sampleStart;
-    const concurrency = elapsed > 0 ? this.loadArea / elapsed : this.itemsInFlight();
-    const sample = { concurrency, arrivals: this.arrivals };
-    this.loadArea = 0;
-    this.arrivals = 0;
-    this.sampleStart = now;
-    return sample;
+    return this.load.take(now);
   }
 
   /**
@@ -425,16 +411,13 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     return this.batches === 0 ? this.options.maxBatch : this.sentItems / this.batches;
   }
 
-  /** Integrates items in flight over time; called before each change to it. */
-  private accrueLoad(now: number): void {
-    if (this.autoscaler === undefined || now <= this.loadSince) return;
-    this.loadArea += this.itemsInFlight() * (now - this.loadSince);
-    this.loadSince = now;
+  /** Items counted against queueLimit: batching here plus sent to Redis and not yet answered. */
+  private pending(): number {
+    return this.batcher.length + this.ledger.openItems;
   }
 
   whenCapacity(): Promise<void> | undefined {
-    if (this.batcher.length + this.ledger.openItems < this.highWater || this.state !== 'running') return undefined;
-    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+    return this.admission.whenCapacity(this.pending(), this.state === 'running');
   }
 
   stats(): DistributedPoolStats {
@@ -503,7 +486,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     this.wakeTimer.cancel();
     if (this.housekeeping !== undefined) clearInterval(this.housekeeping);
     this.state = 'closed';
-    this.releaseCapacityWaiters();
+    this.admission.release(this.pending(), false);
     await this.resultLoop;
     await this.processes?.close();
     await this.disconnect();
@@ -563,7 +546,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
       this.sentItems += items.length;
     }
     queue.addBulk(jobs).catch((error: unknown) => {
-      this.accrueLoad(performance.now());
+      this.load.accrue(performance.now());
       const message = `could not add ${jobs.length} batch job(s) to Redis queue ${this.options.queue}: ${(error as Error).message}`;
       this.logger.error({ err: error }, message);
       for (const batch of sent)
@@ -600,7 +583,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
       this.logger.warn({ err: error }, 'ignored an undecodable result message');
       return;
     }
-    this.accrueLoad(performance.now());
+    this.load.accrue(performance.now());
     const outcome = this.ledger.settle(message.jobId, message.ids);
     switch (outcome.kind) {
       case 'duplicate':
@@ -644,7 +627,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     // 'failed' is also reported for an attempt that will be retried: only a job in the failed set is done.
     const state = await queue.getJobState(jobId).catch(() => 'unknown' as const);
     if (state !== 'failed' && state !== 'unknown') return;
-    this.accrueLoad(performance.now());
+    this.load.accrue(performance.now());
     const batch = this.ledger.fail(jobId);
     if (batch !== undefined) {
       this.rejectAll(
@@ -662,7 +645,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   private failOverdue(): void {
     const overdue = this.ledger.overdue(performance.now() - this.options.resultTimeoutMs);
     if (overdue.length === 0) return;
-    this.accrueLoad(performance.now());
+    this.load.accrue(performance.now());
     for (const { jobId } of overdue) {
       const batch = this.ledger.fail(jobId);
       if (batch === undefined) continue;
@@ -685,7 +668,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
         queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active'),
         queue.getWorkers(),
       ]);
-      this.accrueLoad(performance.now());
+      this.load.accrue(performance.now());
       this.queueJobs = {
         waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
         active: counts.active ?? 0,
@@ -718,16 +701,8 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     }
   }
 
-  private releaseCapacityWaiters(): void {
-    if (this.capacityWaiters.length === 0) return;
-    if (this.batcher.length + this.ledger.openItems > this.lowWater && this.state === 'running') return;
-    const waiters = this.capacityWaiters;
-    this.capacityWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
-
   private checkDrained(): void {
-    this.releaseCapacityWaiters();
+    this.admission.release(this.pending(), this.state === 'running');
     if (this.drained === undefined || this.batcher.length > 0 || this.ledger.openBatches > 0) return;
     const drained = this.drained;
     this.drained = undefined;

@@ -24,6 +24,8 @@ import type {
   ModelPool,
   PoolEvents,
 } from '../pool/model-pool.js';
+import { Admission } from '../pool/admission.js';
+import { LoadMeter } from '../pool/load-meter.js';
 import { PoolRejection, type PoolRejectionReason } from '../pool/pool-rejection.js';
 import { WakeTimer } from '../pool/wake-timer.js';
 import type { InferenceWorkerData, PoolToWorker, WorkerToPool } from './worker-protocol.js';
@@ -158,20 +160,14 @@ export class InferencePool implements ModelPool, ScalableTarget {
   private readonly deadline: Record<DeadlineOutcome, number> = { late: 0, shed: 0, conflated: 0 };
   /** Items inside batches at workers (for the in-flight concurrency the autoscaler sees). */
   private runningItems = 0;
-  private loadArea = 0;
-  private loadSince = performance.now();
-  private sampleStart = performance.now();
-  private arrivals = 0;
+  private readonly load = new LoadMeter(() => this.batcher.length + this.runningItems);
+  private readonly admission: Admission;
   private drained: (() => void) | undefined;
-  /** Sources waiting for queue room (backpressure); released below the low-water mark. */
-  private capacityWaiters: Array<() => void> = [];
-  private readonly highWater: number;
-  private readonly lowWater: number;
   private closing: Promise<void> | undefined;
   private startup: Promise<void> | undefined;
 
   constructor(options: PoolOptions) {
-    const positiveInteger = (name: 'workers' | 'maxBatch' | 'queueLimit', min: number) => {
+    const positiveInteger = (name: 'workers' | 'maxBatch', min: number) => {
       const value = options[name];
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
         throw new LivepipeError(
@@ -182,7 +178,6 @@ export class InferencePool implements ModelPool, ScalableTarget {
     };
     positiveInteger('workers', 1);
     positiveInteger('maxBatch', 1);
-    positiveInteger('queueLimit', 1);
     if (typeof options.maxDelayMs !== 'number' || !(options.maxDelayMs >= 0)) {
       throw new LivepipeError(
         'LP_CONFIG_INVALID',
@@ -201,6 +196,7 @@ export class InferencePool implements ModelPool, ScalableTarget {
         `InferencePool option queueBudgetMs must be > 0 ms, got ${String(options.queueBudgetMs)}`,
       );
     }
+    this.admission = new Admission(options.queueLimit);
     this.options = { ...options };
     this.manifestPath = resolvePath(options.manifestPath);
     this.batcher = new DynamicBatcher(
@@ -224,8 +220,6 @@ export class InferencePool implements ModelPool, ScalableTarget {
     } else {
       this.target = Math.min(MAX_WORKERS, options.workers);
     }
-    this.highWater = Math.max(1, Math.floor(options.queueLimit * 0.75));
-    this.lowWater = Math.floor(options.queueLimit * 0.5);
   }
 
   /**
@@ -234,16 +228,7 @@ export class InferencePool implements ModelPool, ScalableTarget {
    * pause instead of running into queue-full.
    */
   whenCapacity(): Promise<void> | undefined {
-    if (this.batcher.length < this.highWater || this.state !== 'running') return undefined;
-    return new Promise((resolve) => this.capacityWaiters.push(resolve));
-  }
-
-  private releaseCapacityWaiters(): void {
-    if (this.capacityWaiters.length === 0) return;
-    if (this.batcher.length > this.lowWater && this.state === 'running') return;
-    const waiters = this.capacityWaiters;
-    this.capacityWaiters = [];
-    for (const resolve of waiters) resolve();
+    return this.admission.whenCapacity(this.batcher.length, this.state === 'running');
   }
 
   /** Resolves when the initial workers have loaded their session; rejects with the worker's LivepipeError otherwise. */
@@ -279,7 +264,7 @@ export class InferencePool implements ModelPool, ScalableTarget {
         new PoolRejection('closed', `inference pool is ${this.state}; request ${input.id} not accepted`),
       );
     }
-    if (this.batcher.length >= this.options.queueLimit) {
+    if (this.admission.isFull(this.batcher.length)) {
       this.rejectedBy['queue-full']++;
       return Promise.reject(
         new PoolRejection(
@@ -292,8 +277,7 @@ export class InferencePool implements ModelPool, ScalableTarget {
     const queueBudget = this.options.queueBudgetMs;
     const deadline = options?.deadlineMs;
     return new Promise<InferenceResult>((resolve, reject) => {
-      this.accrueLoad(now);
-      this.arrivals++;
+      this.load.arrive(now);
       this.batcher.push({
         enqueuedAt: now,
         startBy: queueBudget === undefined ? Infinity : now + queueBudget,
@@ -431,21 +415,7 @@ export class InferencePool implements ModelPool, ScalableTarget {
 
   /** Time-averaged items in flight and arrivals since the previous call (for the autoscaler). */
   takeLoadSample(now: number): LoadSample {
-    this.accrueLoad(now);
-    const elapsed = now - this.sampleStart;
-    const concurrency = elapsed > 0 ? this.loadArea / elapsed : this.batcher.length + this.runningItems;
-    const sample = { concurrency, arrivals: this.arrivals };
-    this.loadArea = 0;
-    this.arrivals = 0;
-    this.sampleStart = now;
-    return sample;
-  }
-
-  private accrueLoad(now: number): void {
-    if (now > this.loadSince) {
-      this.loadArea += (this.batcher.length + this.runningItems) * (now - this.loadSince);
-      this.loadSince = now;
-    }
+    return this.load.take(now);
   }
 
   stats(): PoolStats {
@@ -649,7 +619,7 @@ export class InferencePool implements ModelPool, ScalableTarget {
   /** A worker could not load the model: if no worker is left, nothing queued can be answered. */
   private afterReplacementFailed(): void {
     if (this.slots.length > 0) return;
-    this.accrueLoad(performance.now());
+    this.load.accrue(performance.now());
     this.rejectAll(this.batcher.drain(), 'worker-failed', 'no inference worker is left (a worker failed to start)');
     if (this.state === 'running') this.state = 'failed';
     this.checkDrained();
@@ -696,7 +666,7 @@ export class InferencePool implements ModelPool, ScalableTarget {
 
   private applyDeadlinePolicy(now: number, waitMs: number): void {
     if (this.batcher.policy === 'deliver-late') return;
-    this.accrueLoad(now);
+    this.load.accrue(now);
     const { shed, conflated } = this.batcher.triage(now, waitMs, Math.max(1, this.readyWorkers()));
     if (shed.length > 0) {
       this.deadline.shed += shed.length;
@@ -718,7 +688,7 @@ export class InferencePool implements ModelPool, ScalableTarget {
 
   private dispatch(slot: WorkerSlot, items: PendingItem[]): void {
     const now = performance.now();
-    this.accrueLoad(now);
+    this.load.accrue(now);
     const batch: InFlightBatch = { id: this.nextBatchId++, items, dispatchedAt: now };
     slot.batch = batch;
     this.batches++;
@@ -733,7 +703,7 @@ export class InferencePool implements ModelPool, ScalableTarget {
     const batch = slot.batch;
     if (batch === undefined || batch.id !== batchId) return;
     const now = performance.now();
-    this.accrueLoad(now);
+    this.load.accrue(now);
     slot.batch = undefined;
     const batchSize = batch.items.length;
     this.runningItems -= batchSize;
@@ -767,7 +737,7 @@ export class InferencePool implements ModelPool, ScalableTarget {
   private failBatch(slot: WorkerSlot, message: string): void {
     const batch = slot.batch;
     if (batch === undefined) return;
-    this.accrueLoad(performance.now());
+    this.load.accrue(performance.now());
     slot.batch = undefined;
     this.runningItems -= batch.items.length;
     this.rejectAll(batch.items, 'worker-failed', message);
@@ -782,7 +752,7 @@ export class InferencePool implements ModelPool, ScalableTarget {
   }
 
   private checkDrained(): void {
-    this.releaseCapacityWaiters();
+    this.admission.release(this.batcher.length, this.state === 'running');
     if (this.drained === undefined || this.batcher.length > 0) return;
     if (this.slots.some((slot) => slot.batch !== undefined)) return;
     const drained = this.drained;
