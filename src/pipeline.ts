@@ -19,7 +19,7 @@ import type { Source, SourceContext } from './sources/source.js';
 import type { Sink } from './delivery/sink.js';
 import { createSink } from './delivery/sink-registry.js';
 import { DeliveryFailure } from './delivery/delivery-failure.js';
-import { InferencePool, PoolRejection, autoscaleOptionsOf } from './workers/index.js';
+import { InferencePool, PoolRejection, autoscaleOptionsOf, type PoolEvents } from './workers/index.js';
 import { DistributedPool, type ModelPool } from './workers/distributed/index.js';
 import { RedisOverlayFanout } from './overlay/index.js';
 import { EngagementAggregator } from './aggregate/index.js';
@@ -263,7 +263,18 @@ export class LivePipeline {
 
   /** In-process worker threads by default; a BullMQ queue served by `livepipe worker` processes when distributed. */
   private createModelPool(model: Pipeline['models'][number]): ModelPool {
-    const batching = { maxBatch: model.batch.maxSize, maxDelayMs: model.batch.maxDelay, queueLimit: model.queueLimit };
+    const batching = {
+      maxBatch: model.batch.maxSize,
+      maxDelayMs: model.batch.maxDelay,
+      queueLimit: model.queueLimit,
+      preferredSizes: model.batch.preferredSizes,
+      deadlinePolicy: model.batch.deadlinePolicy ?? this.spec.budgets.policy,
+    };
+    const events: PoolEvents = {
+      onScaleDecision: (decision) => this.metrics.scaleDecision(model.name, decision.desired, decision.reason),
+      onDeadlineOutcome: (outcome, count) => this.metrics.budgetPolicyOutcome(model.name, outcome, count),
+      onColdStart: (ms) => this.metrics.workerColdStartMs(model.name, ms),
+    };
     const distributed = model.distributed;
     if (distributed !== undefined) {
       return new DistributedPool({
@@ -278,26 +289,17 @@ export class LivePipeline {
         localWorkers: distributed.localWorkers,
         manifestPath: model.manifest,
         queueBudgetMs: this.spec.budgets.queue,
-        events: {
-          onScaleDecision: (decision) => this.metrics.scaleDecision(model.name, decision.desired, decision.reason),
-          onColdStart: (ms) => this.metrics.workerColdStartMs(model.name, ms),
-        },
+        events,
       });
     }
     return new InferencePool({
       manifestPath: model.manifest,
       workers: model.workers,
       ...batching,
-      preferredSizes: model.batch.preferredSizes,
-      deadlinePolicy: model.batch.deadlinePolicy ?? this.spec.budgets.policy,
       queueBudgetMs: this.spec.budgets.queue,
       autoscale: autoscaleOptionsOf(model),
       parkMs: model.autoscale.parkFor,
-      events: {
-        onScaleDecision: (decision) => this.metrics.scaleDecision(model.name, decision.desired, decision.reason),
-        onDeadlineOutcome: (outcome, count) => this.metrics.budgetPolicyOutcome(model.name, outcome, count),
-        onColdStart: (ms) => this.metrics.workerColdStartMs(model.name, ms),
-      },
+      events,
     });
   }
 

@@ -15,7 +15,6 @@ export {
   PoolRejection,
   type PoolRejectionReason,
 } from './pool/pool-rejection.js';
-export { MicroBatcher } from './batching/micro-batcher.js';
 export {
   DEADLINE_POLICIES,
   DynamicBatcher,

@@ -1,8 +1,6 @@
 // Distributed inference on the real Redis: a DistributedPool and `livepipe worker` child processes
 // running the bundled ONNX model, one of them killed mid-batch; and a worker that keeps failing.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,58 +12,18 @@ import { DistributedPool } from '../../src/workers/distributed/distributed-pool.
 import { QUEUE_PREFIX } from '../../src/workers/distributed/job-protocol.js';
 import { PoolRejection } from '../../src/workers/pool/pool-rejection.js';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
-import { deleteKeys, REDIS_URL, redisUnavailable, skipWithoutRedis } from './distributed-redis-helper.js';
+import {
+  deleteKeys,
+  REDIS_URL,
+  redisUnavailable,
+  skipWithoutRedis,
+  startWorker,
+  type WorkerProcess,
+} from './distributed-redis-helper.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
 const skip = skipWithoutRedis(await redisUnavailable(), 'distributed pool tests');
 const run = `${process.pid}-${randomBytes(3).toString('hex')}`;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  name: string;
-  output: string[];
-  exited: Promise<number | null>;
-}
-
-/** Starts `livepipe worker` from source and resolves once it says what it serves. */
-function startWorker(queue: string): Promise<WorkerProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli.ts',
-      'worker',
-      '--model',
-      manifestPath,
-      '--queue',
-      queue,
-      '--redis',
-      REDIS_URL,
-      '--lock-duration',
-      '1s',
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const output: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start in time: ${output.join('')}`)), 60_000);
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output.push(chunk.toString());
-      if (chunk.toString().includes('serving model')) {
-        clearTimeout(timer);
-        resolve({ child, name: `${hostname()}:${child.pid}`, output, exited });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code} before serving: ${output.join('')}`));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -76,7 +34,7 @@ describe.skipIf(skip)('DistributedPool with livepipe worker processes on Redis',
   let inspector: Queue;
 
   beforeAll(async () => {
-    workers.push(...(await Promise.all([startWorker(queue), startWorker(queue)])));
+    workers.push(...(await Promise.all([startWorker(queue, manifestPath), startWorker(queue, manifestPath)])));
     pool = new DistributedPool({
       model: 'chat-sentiment',
       redis: REDIS_URL,

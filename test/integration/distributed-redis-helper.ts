@@ -1,8 +1,14 @@
-// Shared by the distributed-mode integration tests: finds out whether the real Redis is up, and
-// removes a test run's keys afterwards. Without Redis the tests skip, except under CI, where they fail.
+// Shared by the distributed-mode integration tests: finds out whether the real Redis is up, starts
+// real `livepipe worker` processes, and removes a test run's keys afterwards. Without Redis the
+// tests skip, except under CI, where they fail.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 
 export const REDIS_URL = process.env.LIVEPIPE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
 export const START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
 
 /** Undefined when Redis answers PING, else why not. */
@@ -48,4 +54,50 @@ export async function deleteKeys(pattern: string, url = REDIS_URL): Promise<numb
     redis.disconnect();
   }
   return deleted;
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  name: string;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+/** Starts `livepipe worker` from source and resolves once it says what it serves. */
+export function startWorker(queue: string, manifestPath: string): Promise<WorkerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli.ts',
+      'worker',
+      '--model',
+      manifestPath,
+      '--queue',
+      queue,
+      '--redis',
+      REDIS_URL,
+      '--lock-duration',
+      '1s',
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start in time: ${output.join('')}`)), 60_000);
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (chunk.toString().includes('serving model')) {
+        clearTimeout(timer);
+        resolve({ child, name: `${hostname()}:${child.pid}`, output, exited });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code} before serving: ${output.join('')}`));
+    });
+  });
 }

@@ -1,5 +1,5 @@
-// The router side of distributed inference: micro-batches items here, adds one BullMQ job per
-// batch to the model's queue on Redis, and resolves the items when a `livepipe worker` process
+// The router side of distributed inference: batches items here (the deadline-aware DynamicBatcher,
+// as the local pool does), adds one BullMQ job per batch to the model's queue on Redis, and resolves the items when a `livepipe worker` process
 // pushes the batch's results onto this router's own Redis list. BullMQ retries stalled and failed
 // jobs; the ledger makes a second completion of the same job harmless. Same API as InferencePool.
 // With autoscale it runs the KPA autoscaler: it reports the desired worker count (for KEDA/HPA), and
@@ -18,9 +18,16 @@ import {
   type ScalableTarget,
 } from '../autoscale/autoscaler.js';
 import { BatchTimeModel } from '../autoscale/batch-time-model.js';
-import type { InferenceInput, InferenceResult, InferOptions, ModelPool, PoolEvents } from '../pool/model-pool.js';
+import type {
+  DeadlineOutcome,
+  InferenceInput,
+  InferenceResult,
+  InferOptions,
+  ModelPool,
+  PoolEvents,
+} from '../pool/model-pool.js';
 import type { ScaleDecision } from '../autoscale/kpa.js';
-import { MicroBatcher } from '../batching/micro-batcher.js';
+import { DynamicBatcher, type BatchItem, type DeadlinePolicy } from '../batching/dynamic-batcher.js';
 import { Admission } from '../pool/admission.js';
 import { LoadMeter } from '../pool/load-meter.js';
 import { POOL_REJECTION_REASONS, PoolRejection, type PoolRejectionReason } from '../pool/pool-rejection.js';
@@ -48,6 +55,10 @@ export interface DistributedPoolOptions {
   maxDelayMs: number;
   /** Items not yet answered (batching here + sent to Redis) beyond which infer() rejects with queue-full. */
   queueLimit: number;
+  /** Send a batch as soon as one of these sizes is queued (Triton's preferred batch sizes). */
+  preferredSizes?: readonly number[];
+  /** What happens to an item predicted to miss its deadline (see predictedWaitMs); default deliver-late. */
+  deadlinePolicy?: DeadlinePolicy;
   /** Runs of a batch before it fails for good (a stalled worker counts one); default 3. */
   attempts?: number;
   /** First retry delay, doubled per attempt; default 100 ms. */
@@ -66,9 +77,9 @@ export interface DistributedPoolOptions {
   workerArgs?: readonly string[];
   /** A local worker process that has not exited this long after SIGTERM is killed; default 10 s. */
   workerStopTimeoutMs?: number;
-  /** Queue stage budget, for the autoscaler's queueing-delay prediction. */
+  /** Queue stage budget: an item should start running within it (and the autoscaler predicts against it). */
   queueBudgetMs?: number;
-  events?: Pick<PoolEvents, 'onScaleDecision' | 'onColdStart'>;
+  events?: PoolEvents;
   logger?: Logger;
 }
 
@@ -99,6 +110,8 @@ export interface DistributedPoolStats {
   rejectedBy: Record<PoolRejectionReason, number>;
   batches: number;
   meanBatchSize: number;
+  /** Items handled by the deadline policy (late: answered after their deadline). */
+  deadline: Record<DeadlineOutcome, number>;
   /** Results for a job that was already settled (a retried batch that completed twice): ignored. */
   duplicateResults: number;
   /** Results of a second or later attempt of a batch (a worker died or failed mid-batch). */
@@ -107,10 +120,8 @@ export interface DistributedPoolStats {
   strayResults: number;
 }
 
-interface PendingItem {
+interface PendingItem extends BatchItem {
   readonly id: string;
-  enqueuedAt: number;
-  finishBy: number;
   text: string;
   resolve(result: InferenceResult): void;
   reject(error: PoolRejection): void;
@@ -147,7 +158,8 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     >
   >;
   private readonly logger: Logger;
-  private readonly batcher: MicroBatcher<PendingItem>;
+  private readonly batchTime = new BatchTimeModel();
+  private readonly batcher: DynamicBatcher<PendingItem>;
   private readonly ledger = new ResultLedger<PendingItem>();
   private readonly resultKey: string;
   private readonly jobPrefix: string;
@@ -156,7 +168,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   private commands: Redis | undefined;
   private results: Redis | undefined;
   private queue: Queue<BatchJobData> | undefined;
-  private events: QueueEvents | undefined;
+  private queueEvents: QueueEvents | undefined;
   private state: State = 'created';
   private readonly wakeTimer = new WakeTimer(() => this.pump());
   private housekeeping: NodeJS.Timeout | undefined;
@@ -180,7 +192,9 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   private queueJobs = { waiting: 0, active: 0 };
   private readonly autoscaler: PoolAutoscaler | undefined;
   private readonly processes: WorkerProcessGroup | undefined;
-  private readonly batchTime = new BatchTimeModel();
+  private readonly deadline: Record<DeadlineOutcome, number> = { late: 0, shed: 0, conflated: 0 };
+  private readonly events: PoolEvents;
+  private readonly queueBudgetMs: number | undefined;
   private desired: number | undefined;
   private activations = 0;
 
@@ -223,7 +237,12 @@ export class DistributedPool implements ModelPool, ScalableTarget {
       statsRefreshMs: options.statsRefreshMs ?? DEFAULT_STATS_REFRESH_MS,
     };
     this.logger = options.logger ?? pino({ name: 'livepipe-distributed-pool', level: 'warn' });
-    this.batcher = new MicroBatcher(maxBatch, maxDelayMs);
+    this.batcher = new DynamicBatcher(
+      { maxBatch, maxDelayMs, preferredSizes: options.preferredSizes, policy: options.deadlinePolicy },
+      this.batchTime,
+    );
+    this.events = options.events ?? {};
+    this.queueBudgetMs = options.queueBudgetMs;
     // Unique per process and start, so a restarted router never takes an earlier run's results.
     this.routerId = `${hostname().replace(/[^A-Za-z0-9.-]/g, '')}-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.resultKey = resultListKey(options.queue, this.routerId);
@@ -244,13 +263,13 @@ export class DistributedPool implements ModelPool, ScalableTarget {
         logger: this.logger,
         stopTimeoutMs: options.workerStopTimeoutMs,
         workerArgs: options.workerArgs,
-        onColdStart: options.events?.onColdStart,
+        onColdStart: this.events.onColdStart,
       });
     }
     if (options.autoscale !== undefined) {
       this.autoscaler = new PoolAutoscaler(this, options.autoscale, {
         queueBudgetMs: options.queueBudgetMs,
-        onDecision: options.events?.onScaleDecision,
+        onDecision: this.events.onScaleDecision,
       });
       this.desired = options.autoscale.min;
     }
@@ -272,14 +291,14 @@ export class DistributedPool implements ModelPool, ScalableTarget {
         this.logger.warn({ err: error }, 'Redis result connection error; reconnecting'),
       );
       this.queue = new Queue<BatchJobData>(this.options.queue, { connection: this.commands, prefix: QUEUE_PREFIX });
-      this.events = new QueueEvents(this.options.queue, {
+      this.queueEvents = new QueueEvents(this.options.queue, {
         connection: this.commands.duplicate({ maxRetriesPerRequest: null }),
         prefix: QUEUE_PREFIX,
       });
-      this.events.on('failed', ({ jobId, failedReason }) => {
+      this.queueEvents.on('failed', ({ jobId, failedReason }) => {
         if (jobId.startsWith(this.jobPrefix)) void this.onJobFailed(jobId, failedReason);
       });
-      await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
+      await Promise.all([this.queue.waitUntilReady(), this.queueEvents.waitUntilReady()]);
       await this.refreshQueueStats();
       if (this.processes !== undefined) {
         // The first `min` processes must load: a manifest they cannot serve is reported here, not later.
@@ -332,6 +351,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
       );
     }
     const now = performance.now();
+    const queueBudget = this.queueBudgetMs;
     const deadline = options?.deadlineMs;
     return new Promise<InferenceResult>((resolve, reject) => {
       this.load.arrive(now);
@@ -339,7 +359,9 @@ export class DistributedPool implements ModelPool, ScalableTarget {
         id: input.id,
         text: input.text,
         enqueuedAt: now,
+        startBy: queueBudget === undefined ? Infinity : now + queueBudget,
         finishBy: deadline === undefined ? Infinity : now + (deadline - Date.now()),
+        conflationKey: options?.conflationKey,
         resolve,
         reject,
       });
@@ -444,6 +466,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
       rejectedBy: { ...this.rejectedBy },
       batches: this.batches,
       meanBatchSize,
+      deadline: { ...this.deadline },
       duplicateResults: this.duplicateResults,
       retriedResults: this.retriedResults,
       strayResults: this.strayResults,
@@ -493,7 +516,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   }
 
   private async disconnect(): Promise<void> {
-    await this.events
+    await this.queueEvents
       ?.close()
       .catch((error: unknown) => this.logger.warn({ err: error }, 'closing QueueEvents failed'));
     await this.queue
@@ -506,12 +529,43 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   private pump(): void {
     if (this.state !== 'running' && this.state !== 'closing') return;
     const now = performance.now();
+    if (this.batcher.policy !== 'deliver-late') this.applyDeadlinePolicy(now, this.predictedWaitMs());
     let due: PendingItem[][] | undefined;
     // While closing, everything batching is sent without waiting out the delay.
     while (this.batcher.length > 0 && (this.state === 'closing' || this.batcher.isDue(now)))
-      (due ??= []).push(this.batcher.take());
+      (due ??= []).push(this.batcher.take(now));
     if (due !== undefined) this.send(due, now);
     if (this.batcher.length > 0) this.wakeTimer.arm(this.batcher.msUntilDue(now));
+  }
+
+  /**
+   * How long a batch sent now waits in Redis before a worker starts it: the jobs ahead of it, spread
+   * over the workers seen on Redis, each taking the learned time of a batch of the mean job size.
+   * Jobs ahead: those waiting at the last stats refresh (all routers), or this router's unanswered
+   * batches beyond the active jobs if more (they were sent since). With no worker seen, a cold start.
+   * Not predicted: the Redis round trips, a worker's concurrency above one, other routers' jobs
+   * added since the last refresh.
+   */
+  private predictedWaitMs(): number {
+    const workers = this.readyWorkers();
+    if (workers === 0) return this.coldStartMs();
+    const ahead = Math.max(this.queueJobs.waiting, this.ledger.openBatches - this.queueJobs.active);
+    return Math.ceil(ahead / workers) * this.batchTime.predict(Math.round(this.itemsPerJob()));
+  }
+
+  private applyDeadlinePolicy(now: number, waitMs: number): void {
+    this.load.accrue(now);
+    const { shed, conflated } = this.batcher.triage(now, waitMs, Math.max(1, this.readyWorkers()));
+    if (shed.length > 0) {
+      this.deadline.shed += shed.length;
+      this.rejectAll(shed, 'deadline', 'predicted to miss its deadline (policy shed)');
+      this.events.onDeadlineOutcome?.('shed', shed.length);
+    }
+    if (conflated.length > 0) {
+      this.deadline.conflated += conflated.length;
+      this.rejectAll(conflated, 'conflated', 'superseded by a newer item with the same key (policy conflate)');
+      this.events.onDeadlineOutcome?.('conflated', conflated.length);
+    }
   }
 
   /** One round trip for every batch due now (addBulk). */
@@ -604,21 +658,28 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     }
     if (message.attempt > 1) this.retriedResults++;
     const now = performance.now();
+    // Batching here, the queue and the trip through Redis: everything before the run itself.
+    const startedAt = now - message.inferMs;
     const items = outcome.batch.items;
     const batchSize = items.length;
     this.batchTime.observe(batchSize, message.inferMs);
+    let late = 0;
     for (let i = 0; i < batchSize; i++) {
       const item = items[i] as PendingItem;
       const result = message.results[i] as InferenceResult;
       result.id = item.id;
       result.batchSize = batchSize;
-      // Batching here, the queue and the trip through Redis: everything but the run itself.
-      result.queueMs = Math.max(0, now - item.enqueuedAt - message.inferMs);
+      result.queueMs = Math.max(0, startedAt - item.enqueuedAt);
       result.inferMs = message.inferMs;
-      result.late = now > item.finishBy;
+      result.late = now > item.finishBy || startedAt > item.startBy;
+      if (result.late) late++;
       item.resolve(result);
     }
     this.completed += batchSize;
+    if (late > 0) {
+      this.deadline.late += late;
+      this.events.onDeadlineOutcome?.('late', late);
+    }
   }
 
   private async onJobFailed(jobId: string, reason: string): Promise<void> {
