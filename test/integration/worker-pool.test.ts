@@ -191,6 +191,6 @@ describe('InferencePool', () => {
 
   it('validates its options at construction', () => {
     expect(() => new InferencePool({ ...options, workers: 0 })).toThrow(/workers/);
-    expect(() => new InferencePool({ ...options, maxDelayMs: -1 })).toThrow(/maxDelayMs/);
+    expect(() => new InferencePool({ ...options, maxDelayMs: -1 })).toThrow(/maxDelay/);
   });
 });
