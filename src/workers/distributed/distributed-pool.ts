@@ -4,11 +4,7 @@
 // jobs; the ledger makes a second completion of the same job harmless. Same API as InferencePool.
 // With autoscale it runs the KPA autoscaler: it reports the desired worker count (for KEDA/HPA), and
 // with localWorkers it starts and stops `livepipe worker` processes on this host itself.
-import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { randomBytes } from 'node:crypto';
-import { Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { LivepipeError } from '../../errors.js';
 import {
@@ -32,15 +28,8 @@ import { Admission } from '../pool/admission.js';
 import { LoadMeter } from '../pool/load-meter.js';
 import { POOL_REJECTION_REASONS, PoolRejection, type PoolRejectionReason } from '../pool/pool-rejection.js';
 import { WakeTimer } from '../pool/wake-timer.js';
-import {
-  decodeBatchResult,
-  isValidQueueName,
-  QUEUE_PREFIX,
-  resultListKey,
-  type BatchJobData,
-  type BatchResultMessage,
-} from './job-protocol.js';
-import { connectRedis } from './redis-connection.js';
+import { decodeBatchResult, isValidQueueName, type BatchJobData, type BatchResultMessage } from './job-protocol.js';
+import { RouterQueue } from './router-queue.js';
 import { ResultLedger, type LedgerBatch } from './result-ledger.js';
 import { WorkerProcessGroup, type WorkerProcessStats } from './worker-processes.js';
 
@@ -133,15 +122,15 @@ const DEFAULT_ATTEMPTS = 3;
 const DEFAULT_BACKOFF_MS = 100;
 const DEFAULT_RESULT_TIMEOUT_MS = 30_000;
 const DEFAULT_STATS_REFRESH_MS = 1000;
-/** Result messages popped per round trip. */
-const POP_COUNT = 256;
-/** The result loop's blocking pop returns this often (s) to notice close(). */
-const POP_BLOCK_S = 0.5;
 /** Assumed spawn → serving time of a worker process before one was measured (Node + ONNX session load). */
 const PROCESS_COLD_START_PRIOR_MS = 3000;
 
 export class DistributedPool implements ModelPool, ScalableTarget {
-  readonly routerId: string;
+  /** This router instance's id on Redis (its jobs and its result list). */
+  get routerId(): string {
+    return this.queue.routerId;
+  }
+
   private readonly options: Required<
     Pick<
       DistributedPoolOptions,
@@ -161,21 +150,14 @@ export class DistributedPool implements ModelPool, ScalableTarget {
   private readonly batchTime = new BatchTimeModel();
   private readonly batcher: DynamicBatcher<PendingItem>;
   private readonly ledger = new ResultLedger<PendingItem>();
-  private readonly resultKey: string;
-  private readonly jobPrefix: string;
+  private readonly queue: RouterQueue;
   private readonly admission: Admission;
   private readonly load = new LoadMeter(() => this.itemsInFlight());
-  private commands: Redis | undefined;
-  private results: Redis | undefined;
-  private queue: Queue<BatchJobData> | undefined;
-  private queueEvents: QueueEvents | undefined;
   private state: State = 'created';
   private readonly wakeTimer = new WakeTimer(() => this.pump());
   private housekeeping: NodeJS.Timeout | undefined;
-  private resultLoop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private drained: (() => void) | undefined;
-  private nextJob = 1;
   private completed = 0;
   private batches = 0;
   private sentItems = 0;
@@ -243,10 +225,19 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     );
     this.events = options.events ?? {};
     this.queueBudgetMs = options.queueBudgetMs;
-    // Unique per process and start, so a restarted router never takes an earlier run's results.
-    this.routerId = `${hostname().replace(/[^A-Za-z0-9.-]/g, '')}-${process.pid}-${randomBytes(4).toString('hex')}`;
-    this.resultKey = resultListKey(options.queue, this.routerId);
-    this.jobPrefix = `${this.routerId}-`;
+    this.queue = new RouterQueue({
+      redis: options.redis,
+      queue: options.queue,
+      forWhat: `model "${options.model}"`,
+      attempts,
+      backoffMs: this.options.backoffMs,
+      logger: this.logger,
+      onResults: (messages) => {
+        for (const message of messages) this.onResult(message);
+        this.checkDrained();
+      },
+      onJobFailed: (jobId, reason) => this.onJobFailed(jobId, reason),
+    });
     this.admission = new Admission(queueLimit);
     if (options.localWorkers === true) {
       if (options.autoscale === undefined) {
@@ -285,20 +276,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     }
     this.state = 'starting';
     try {
-      this.commands = await connectRedis(this.options.redis, `model "${this.options.model}"`, this.logger);
-      this.results = this.commands.duplicate();
-      this.results.on('error', (error) =>
-        this.logger.warn({ err: error }, 'Redis result connection error; reconnecting'),
-      );
-      this.queue = new Queue<BatchJobData>(this.options.queue, { connection: this.commands, prefix: QUEUE_PREFIX });
-      this.queueEvents = new QueueEvents(this.options.queue, {
-        connection: this.commands.duplicate({ maxRetriesPerRequest: null }),
-        prefix: QUEUE_PREFIX,
-      });
-      this.queueEvents.on('failed', ({ jobId, failedReason }) => {
-        if (jobId.startsWith(this.jobPrefix)) void this.onJobFailed(jobId, failedReason);
-      });
-      await Promise.all([this.queue.waitUntilReady(), this.queueEvents.waitUntilReady()]);
+      await this.queue.open();
       await this.refreshQueueStats();
       if (this.processes !== undefined) {
         // The first `min` processes must load: a manifest they cannot serve is reported here, not later.
@@ -308,7 +286,7 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     } catch (error) {
       this.state = 'failed';
       await this.processes?.close();
-      await this.disconnect();
+      await this.queue.close();
       this.rejectAll(
         this.batcher.drain(),
         'worker-failed',
@@ -318,7 +296,6 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     }
     if (this.state !== 'starting') return;
     this.state = 'running';
-    this.resultLoop = this.takeResults();
     this.housekeeping = setInterval(
       () => {
         this.failOverdue();
@@ -510,20 +487,8 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     if (this.housekeeping !== undefined) clearInterval(this.housekeeping);
     this.state = 'closed';
     this.admission.release(this.pending(), false);
-    await this.resultLoop;
+    await this.queue.close();
     await this.processes?.close();
-    await this.disconnect();
-  }
-
-  private async disconnect(): Promise<void> {
-    await this.queueEvents
-      ?.close()
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'closing QueueEvents failed'));
-    await this.queue
-      ?.close()
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'closing the BullMQ queue failed'));
-    await this.results?.quit().catch(() => this.results?.disconnect());
-    await this.commands?.quit().catch(() => this.commands?.disconnect());
   }
 
   private pump(): void {
@@ -570,21 +535,11 @@ export class DistributedPool implements ModelPool, ScalableTarget {
 
   /** One round trip for every batch due now (addBulk). */
   private send(batches: PendingItem[][], now: number): void {
-    const queue = this.queue as Queue<BatchJobData>;
-    const jobOptions = {
-      attempts: this.options.attempts,
-      backoff: { type: 'exponential', delay: this.options.backoffMs },
-      removeOnComplete: true,
-      // Kept until this router has read why it failed (onJobFailed removes it).
-      removeOnFail: false,
-    };
-    const jobs = new Array<{ name: string; data: BatchJobData; opts: typeof jobOptions & { jobId: string } }>(
-      batches.length,
-    );
+    const jobs = new Array<{ jobId: string; data: BatchJobData }>(batches.length);
     const sent = new Array<LedgerBatch<PendingItem>>(batches.length);
     for (let b = 0; b < batches.length; b++) {
       const items = batches[b] as PendingItem[];
-      const jobId = `${this.jobPrefix}${this.nextJob++}`;
+      const jobId = this.queue.nextJobId();
       const ids = new Array<string>(items.length);
       const texts = new Array<string>(items.length);
       for (let i = 0; i < items.length; i++) {
@@ -592,14 +547,14 @@ export class DistributedPool implements ModelPool, ScalableTarget {
         ids[i] = item.id;
         texts[i] = item.text;
       }
-      jobs[b] = { name: 'batch', data: { router: this.routerId, ids, texts }, opts: { ...jobOptions, jobId } };
+      jobs[b] = { jobId, data: { router: this.queue.routerId, ids, texts } };
       const batch = { jobId, items, sentAt: now };
       sent[b] = batch;
       this.ledger.add(batch);
       this.batches++;
       this.sentItems += items.length;
     }
-    queue.addBulk(jobs).catch((error: unknown) => {
+    this.queue.add(jobs).catch((error: unknown) => {
       this.load.accrue(performance.now());
       const message = `could not add ${jobs.length} batch job(s) to Redis queue ${this.options.queue}: ${(error as Error).message}`;
       this.logger.error({ err: error }, message);
@@ -607,25 +562,6 @@ export class DistributedPool implements ModelPool, ScalableTarget {
         if (this.ledger.fail(batch.jobId) !== undefined) this.rejectAll(batch.items, 'worker-failed', message);
       this.checkDrained();
     });
-  }
-
-  /** Pops result messages from this router's list until closed. */
-  private async takeResults(): Promise<void> {
-    const redis = this.results as Redis;
-    while (this.state === 'running' || this.state === 'closing') {
-      let reply: [string, string[]] | null;
-      try {
-        reply = await redis.blmpop(POP_BLOCK_S, 1, this.resultKey, 'LEFT', 'COUNT', POP_COUNT);
-      } catch (error) {
-        if (this.state !== 'running' && this.state !== 'closing') return;
-        this.logger.warn({ err: error }, 'reading results from Redis failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        continue;
-      }
-      if (reply === null) continue;
-      for (const text of reply[1]) this.onResult(text);
-      this.checkDrained();
-    }
   }
 
   private onResult(text: string): void {
@@ -682,25 +618,16 @@ export class DistributedPool implements ModelPool, ScalableTarget {
     }
   }
 
-  private async onJobFailed(jobId: string, reason: string): Promise<void> {
-    const queue = this.queue;
-    if (queue === undefined) return;
-    // 'failed' is also reported for an attempt that will be retried: only a job in the failed set is done.
-    const state = await queue.getJobState(jobId).catch(() => 'unknown' as const);
-    if (state !== 'failed' && state !== 'unknown') return;
+  private onJobFailed(jobId: string, reason: string): void {
     this.load.accrue(performance.now());
     const batch = this.ledger.fail(jobId);
-    if (batch !== undefined) {
-      this.rejectAll(
-        batch.items,
-        'worker-failed',
-        `batch job ${jobId} failed after ${this.options.attempts} attempt(s): ${reason}`,
-      );
-      this.checkDrained();
-    }
-    await queue
-      .remove(jobId)
-      .catch((error: unknown) => this.logger.warn({ err: error, jobId }, 'could not remove a failed job'));
+    if (batch === undefined) return;
+    this.rejectAll(
+      batch.items,
+      'worker-failed',
+      `batch job ${jobId} failed after ${this.options.attempts} attempt(s): ${reason}`,
+    );
+    this.checkDrained();
   }
 
   private failOverdue(): void {
@@ -716,43 +643,21 @@ export class DistributedPool implements ModelPool, ScalableTarget {
         `no result for batch job ${jobId} within ${this.options.resultTimeoutMs} ms; is a \`livepipe worker\` serving queue ${this.options.queue} on ${this.options.redis}?`,
       );
       // A waiting job would still be run for nobody; an active one finishes and its result is counted as stray.
-      void this.queue?.remove(jobId).catch(() => undefined);
+      this.queue.remove(jobId);
     }
     this.checkDrained();
   }
 
   private async refreshQueueStats(): Promise<void> {
-    const queue = this.queue;
-    if (queue === undefined) return;
     try {
-      const [counts, workers] = await Promise.all([
-        queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active'),
-        queue.getWorkers(),
-      ]);
+      const { waiting, active, workerNames } = await this.queue.depth();
       this.load.accrue(performance.now());
-      this.queueJobs = {
-        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
-        active: counts.active ?? 0,
-      };
-      this.workersSeen = workers.length;
-      this.remoteWorkers = this.processes === undefined ? workers.length : this.countRemote(workers);
+      this.queueJobs = { waiting, active };
+      this.workersSeen = workerNames.length;
+      this.remoteWorkers = this.processes?.countOthers(workerNames) ?? workerNames.length;
     } catch (error) {
       this.logger.debug({ err: error }, 'reading queue stats failed');
     }
-  }
-
-  /** Workers on Redis other than this pool's processes (a `livepipe worker` names its connection …:w:<host>:<pid>). */
-  private countRemote(workers: ReadonlyArray<Record<string, string>>): number {
-    const processes = this.processes as WorkerProcessGroup;
-    const localHost = `:w:${hostname()}:`;
-    let remote = 0;
-    for (const worker of workers) {
-      const name = worker.rawname ?? '';
-      const at = name.lastIndexOf(localHost);
-      if (at >= 0 && processes.spawnedPid(Number(name.slice(at + localHost.length)))) continue;
-      remote++;
-    }
-    return remote;
   }
 
   private rejectAll(items: readonly PendingItem[], reason: PoolRejectionReason, message: string): void {

@@ -3,6 +3,7 @@
 // cold start, SIGTERM (the worker finishes its batch) then SIGKILL, and restarts with backoff.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -137,9 +138,19 @@ export class WorkerProcessGroup {
     return this.children.map((child) => child.pid);
   }
 
-  /** Whether this pid is (or was) one of this group's processes, to tell them from remote workers. */
-  spawnedPid(pid: number): boolean {
-    return this.everSpawned.has(pid);
+  /**
+   * How many of these BullMQ worker names are not this group's processes (a `livepipe worker` names
+   * its connection …:w:<host>:<pid>; a pid this group ever spawned on this host is its own).
+   */
+  countOthers(workerNames: readonly string[]): number {
+    const localHost = `:w:${hostname()}:`;
+    let others = 0;
+    for (const name of workerNames) {
+      const at = name.lastIndexOf(localHost);
+      if (at >= 0 && this.everSpawned.has(Number(name.slice(at + localHost.length)))) continue;
+      others++;
+    }
+    return others;
   }
 
   /** Mean cold start so far; undefined before the first process was ready. */
