@@ -4,11 +4,10 @@
 // that can change at run time (resize, autoscaler, scale to zero with activation). Nothing is dropped silently.
 import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { LivepipeError } from '../../errors.js';
 import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
 import { BatchingPool, type BatchingOptions, type PendingItem, type PoolCounts } from '../pool/batching-pool.js';
-import type { InferenceWorkerData, PoolToWorker, WorkerToPool } from './worker-protocol.js';
+import { INFERENCE_WORKER, WorkerSlot, type SlotState, type WorkerSlotHooks } from './worker-slot.js';
 
 /** queueLimit counts the items batching here; those at a worker are at most workers × maxBatch. */
 export interface PoolOptions extends BatchingOptions {
@@ -42,42 +41,21 @@ export interface PoolStats extends PoolCounts {
   reused: number;
 }
 
-interface InFlightBatch {
-  id: number;
-  items: PendingItem[];
-  dispatchedAt: number;
-}
-
-type SlotState = 'starting' | 'ready' | 'parked' | 'stopping';
-
-interface WorkerSlot {
-  worker: Worker;
-  state: SlotState;
-  /** Scaled down while busy or starting: park once the batch is done or the model loaded. */
-  retiring: boolean;
-  batch: InFlightBatch | undefined;
-  spawnedAt: number;
-  parkedAt: number;
-  parkTimer: NodeJS.Timeout | undefined;
-  startError: LivepipeError | undefined;
-  crashError: Error | undefined;
-  closed: (() => void) | undefined;
-  /** Resolves once the worker is ready or gone (stopping waits for it rather than killing a model load). */
-  settled: Promise<void>;
-}
-
-// Running from source (vitest, tsx) the worker needs a bootstrap that registers tsx; compiled JS does not.
-const fromSource = import.meta.url.endsWith('.ts');
-const workerScript = new URL(fromSource ? './ts-worker-bootstrap.mjs' : './inference-worker.js', import.meta.url);
-const workerEntry = fromSource ? new URL('./inference-worker.ts', import.meta.url).href : undefined;
-
-const CLOSE_GRACE_MS = 2000;
 const MAX_WORKERS = 64;
 /** Assumed cold start before one was measured (ms): a worker_thread plus an ONNX session load. */
 const COLD_START_PRIOR_MS = 500;
 
 export class InferencePool extends BatchingPool {
   private readonly manifestPath: string;
+  private readonly slotHooks: WorkerSlotHooks = {
+    onReady: (slot, ms) => this.onReady(slot, ms),
+    onBatchDone: (slot, batchId, results, inferMs) => this.finishBatch(slot, batchId, results, inferMs),
+    onBatchFailed: (slot, message) => {
+      this.failBatch(slot, message);
+      this.afterBatch(slot);
+    },
+    onExit: (slot, was, why) => this.onExit(slot, was, why),
+  };
   private readonly slots: WorkerSlot[] = [];
   private readonly parkMs: number;
   private readonly maxParked: number;
@@ -161,9 +139,7 @@ export class InferencePool extends BatchingPool {
     while (active < this.target) {
       const parked = this.newestParked();
       if (parked !== undefined) {
-        if (parked.parkTimer !== undefined) clearTimeout(parked.parkTimer);
-        parked.parkTimer = undefined;
-        parked.state = 'ready';
+        parked.unpark();
         this.reused++;
       } else {
         this.spawn().catch(() => undefined);
@@ -193,17 +169,8 @@ export class InferencePool extends BatchingPool {
   /** Takes a worker out of service: parked for reuse, or ended. */
   private retire(slot: WorkerSlot): void {
     slot.retiring = false;
-    if (this.state === 'running' && this.parkMs > 0 && this.parkedCount() < this.maxParked) {
-      slot.state = 'parked';
-      slot.parkedAt = performance.now();
-      slot.parkTimer = setTimeout(() => {
-        slot.parkTimer = undefined;
-        if (slot.state === 'parked') void this.stopWorker(slot);
-      }, this.parkMs);
-      slot.parkTimer.unref();
-      return;
-    }
-    void this.stopWorker(slot);
+    if (this.state === 'running' && this.parkMs > 0 && this.parkedCount() < this.maxParked) slot.park(this.parkMs);
+    else void slot.stop();
   }
 
   private newestParked(): WorkerSlot | undefined {
@@ -219,16 +186,16 @@ export class InferencePool extends BatchingPool {
     return count;
   }
 
-  /** Workers serving or about to (loading), not retiring. */
+  /** Workers serving or loading, not retiring. */
   private activeCount(): number {
     let count = 0;
-    for (const slot of this.slots) if ((slot.state === 'ready' || slot.state === 'starting') && !slot.retiring) count++;
+    for (const slot of this.slots) if (slot.active) count++;
     return count;
   }
 
   readyWorkers(): number {
     let count = 0;
-    for (const slot of this.slots) if (slot.state === 'ready' && !slot.retiring) count++;
+    for (const slot of this.slots) if (slot.serving) count++;
     return count;
   }
 
@@ -268,131 +235,42 @@ export class InferencePool extends BatchingPool {
   }
 
   protected async release(): Promise<void> {
-    await Promise.all(this.slots.map((slot) => this.stopWorker(slot)));
-  }
-
-  private async stopWorker(slot: WorkerSlot): Promise<void> {
-    if (slot.parkTimer !== undefined) clearTimeout(slot.parkTimer);
-    slot.parkTimer = undefined;
-    if (slot.state === 'starting') {
-      // Terminating a thread inside the ONNX session load can abort the process; let the load finish.
-      await Promise.race([
-        slot.settled,
-        new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS * 5).unref()),
-      ]);
-    }
-    const wasLoaded = slot.state === 'ready' || slot.state === 'parked';
-    if (slot.state === 'stopping') return;
-    slot.state = 'stopping';
-    if (wasLoaded) {
-      // Let the worker release its session before the thread goes; terminate if it does not answer.
-      await new Promise<void>((resolve) => {
-        const grace = setTimeout(resolve, CLOSE_GRACE_MS);
-        slot.closed = () => {
-          clearTimeout(grace);
-          resolve();
-        };
-        slot.worker.postMessage({ type: 'close' } satisfies PoolToWorker);
-      });
-    }
-    await slot.worker.terminate();
+    await Promise.all(this.slots.map((slot) => slot.stop()));
   }
 
   private spawn(): Promise<void> {
-    const workerData: InferenceWorkerData = {
-      manifestPath: this.manifestPath,
-      ...(workerEntry === undefined ? {} : { entry: workerEntry }),
-    };
-    const worker = new Worker(workerScript, { workerData });
-    let settle!: () => void;
-    const settled = new Promise<void>((resolve) => (settle = resolve));
-    const slot: WorkerSlot = {
-      worker,
-      state: 'starting',
-      retiring: false,
-      batch: undefined,
-      spawnedAt: performance.now(),
-      parkedAt: 0,
-      parkTimer: undefined,
-      startError: undefined,
-      crashError: undefined,
-      closed: undefined,
-      settled,
-    };
+    const slot = new WorkerSlot(INFERENCE_WORKER, this.manifestPath, this.slotHooks);
     this.slots.push(slot);
+    return slot.loaded;
+  }
 
-    return new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: WorkerToPool) => {
-        switch (message.type) {
-          case 'ready': {
-            settle();
-            if (slot.state !== 'starting') return;
-            if (this.state === 'closed') {
-              void this.stopWorker(slot);
-              return;
-            }
-            const ms = performance.now() - slot.spawnedAt;
-            this.coldStarts++;
-            this.coldStartTotalMs += ms;
-            this.lastColdStartMs = ms;
-            this.events.onColdStart?.(ms);
-            slot.state = 'ready';
-            resolve();
-            if (slot.retiring) this.retire(slot);
-            this.pump();
-            return;
-          }
-          case 'start-failed':
-            slot.startError = new LivepipeError(message.code ?? 'LP_WORKER_FAILED', message.message);
-            return;
-          case 'batch-done':
-            this.finishBatch(slot, message.batchId, message.results, message.inferMs);
-            return;
-          case 'batch-failed':
-            this.failBatch(slot, `inference failed in a worker: ${message.message}`);
-            this.afterBatch(slot);
-            return;
-          case 'closed':
-            slot.closed?.();
-            return;
-        }
-      });
-      worker.on('error', (error) => {
-        slot.crashError = error;
-      });
-      worker.on('exit', (code) => {
-        settle();
-        const index = this.slots.indexOf(slot);
-        if (index >= 0) this.slots.splice(index, 1);
-        if (slot.parkTimer !== undefined) clearTimeout(slot.parkTimer);
-        // A worker that dies while asked to close will never answer 'closed': end stopWorker's grace wait now.
-        slot.closed?.();
-        if (slot.state === 'stopping') return;
-        const wasStarting = slot.state === 'starting';
-        const wasParked = slot.state === 'parked';
-        slot.state = 'stopping';
-        if (wasStarting) {
-          reject(
-            slot.startError ??
-              new LivepipeError(
-                'LP_WORKER_FAILED',
-                `inference worker exited (code ${code}) before loading ${this.manifestPath}: ${slot.crashError?.message ?? 'no error reported'}`,
-                { cause: slot.crashError },
-              ),
-          );
-          if (this.state === 'running' || this.state === 'closing') this.afterReplacementFailed();
-          return;
-        }
-        this.failBatch(
-          slot,
-          `inference worker exited (code ${code})${slot.crashError ? `: ${slot.crashError.message}` : ''}`,
-        );
-        if (!wasParked && (this.state === 'running' || this.state === 'closing')) {
-          this.restarts++;
-          this.reconcile();
-        }
-      });
-    });
+  private onReady(slot: WorkerSlot, ms: number): void {
+    if (this.state === 'closed') {
+      void slot.stop();
+      return;
+    }
+    this.coldStarts++;
+    this.coldStartTotalMs += ms;
+    this.lastColdStartMs = ms;
+    this.events.onColdStart?.(ms);
+    if (slot.retiring) this.retire(slot);
+    this.pump();
+  }
+
+  private onExit(slot: WorkerSlot, was: SlotState, why: string): void {
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+    if (was === 'stopping') return;
+    const serving = this.state === 'running' || this.state === 'closing';
+    if (was === 'starting') {
+      if (serving) this.afterReplacementFailed();
+      return;
+    }
+    this.failBatch(slot, why);
+    if (was !== 'parked' && serving) {
+      this.restarts++;
+      this.reconcile();
+    }
   }
 
   /** A worker could not load the model: if no worker is left, nothing queued can be answered. */
@@ -432,7 +310,7 @@ export class InferencePool extends BatchingPool {
   private predictedWaitMs(now: number): number {
     let wait = Infinity;
     for (const slot of this.slots) {
-      if (slot.state === 'ready' && !slot.retiring && slot.batch !== undefined) {
+      if (slot.serving && slot.batch !== undefined) {
         wait = Math.min(wait, slot.batch.dispatchedAt + this.batchTime.predict(slot.batch.items.length) - now);
       } else if (slot.state === 'starting' && !slot.retiring) {
         wait = Math.min(wait, slot.spawnedAt + this.coldStartMs() - now);
@@ -442,25 +320,19 @@ export class InferencePool extends BatchingPool {
   }
 
   private idleSlot(): WorkerSlot | undefined {
-    for (const slot of this.slots)
-      if (slot.state === 'ready' && !slot.retiring && slot.batch === undefined) return slot;
+    for (const slot of this.slots) if (slot.serving && slot.batch === undefined) return slot;
     return undefined;
   }
 
   private dispatch(slot: WorkerSlot, items: PendingItem[]): void {
     const now = performance.now();
     this.handOff(items, now);
-    const batch: InFlightBatch = { id: this.nextBatchId++, items, dispatchedAt: now };
-    slot.batch = batch;
-    const texts = new Array<string>(items.length);
-    for (let i = 0; i < items.length; i++) texts[i] = (items[i] as PendingItem).text;
-    slot.worker.postMessage({ type: 'batch', batchId: batch.id, texts } satisfies PoolToWorker);
+    slot.run({ id: this.nextBatchId++, items, dispatchedAt: now });
   }
 
   private finishBatch(slot: WorkerSlot, batchId: number, results: ClassificationResult[], inferMs: number): void {
-    const batch = slot.batch;
-    if (batch === undefined || batch.id !== batchId) return;
-    slot.batch = undefined;
+    const batch = slot.takeBatch(batchId);
+    if (batch === undefined) return;
     this.answer(batch.items, results, batch.dispatchedAt, inferMs, performance.now() - batch.dispatchedAt);
     this.afterBatch(slot);
   }
@@ -472,9 +344,7 @@ export class InferencePool extends BatchingPool {
   }
 
   private failBatch(slot: WorkerSlot, message: string): void {
-    const batch = slot.batch;
-    if (batch === undefined) return;
-    slot.batch = undefined;
-    this.failHandedOff(batch.items, message);
+    const batch = slot.takeBatch();
+    if (batch !== undefined) this.failHandedOff(batch.items, message);
   }
 }
