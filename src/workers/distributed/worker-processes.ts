@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { LivepipeError } from '../../errors.js';
+import { ColdStarts, type ColdStartStats } from '../pool/cold-starts.js';
 
 export interface WorkerProcessOptions {
   /** Model manifest the workers load (resolved against the current directory). */
@@ -24,7 +25,7 @@ export interface WorkerProcessOptions {
   onColdStart?(ms: number): void;
 }
 
-export interface WorkerProcessStats {
+export interface WorkerProcessStats extends ColdStartStats {
   ready: number;
   starting: number;
   /** Signalled to stop (or waiting to load before being signalled), not yet exited. */
@@ -32,9 +33,6 @@ export interface WorkerProcessStats {
   spawned: number;
   /** Exits nobody asked for (crash, or a failed model load); the group starts a replacement. */
   unexpectedExits: number;
-  coldStarts: number;
-  meanColdStartMs: number;
-  lastColdStartMs: number;
 }
 
 type ChildState = 'starting' | 'ready' | 'stopping';
@@ -84,9 +82,7 @@ export class WorkerProcessGroup {
   private unexpectedExits = 0;
   private failedStartsInARow = 0;
   private restartTimer: NodeJS.Timeout | undefined;
-  private coldStarts = 0;
-  private coldStartTotalMs = 0;
-  private lastColdStartMs = 0;
+  private readonly coldStarts: ColdStarts;
   private readonly killOnExit = (): void => {
     for (const child of this.children) child.process.kill('SIGKILL');
   };
@@ -105,6 +101,7 @@ export class WorkerProcessGroup {
         `worker stop timeout must be > 0 ms, got ${String(options.stopTimeoutMs)}`,
       );
     this.options = options;
+    this.coldStarts = new ColdStarts(options.onColdStart);
     this.stopTimeoutMs = stopTimeoutMs;
     this.logger = options.logger;
     this.args = [
@@ -155,7 +152,7 @@ export class WorkerProcessGroup {
 
   /** Mean cold start so far; undefined before the first process was ready. */
   meanColdStartMs(): number | undefined {
-    return this.coldStarts === 0 ? undefined : this.coldStartTotalMs / this.coldStarts;
+    return this.coldStarts.meanMs();
   }
 
   stats(): WorkerProcessStats {
@@ -173,9 +170,7 @@ export class WorkerProcessGroup {
       stopping,
       spawned: this.spawned,
       unexpectedExits: this.unexpectedExits,
-      coldStarts: this.coldStarts,
-      meanColdStartMs: this.meanColdStartMs() ?? 0,
-      lastColdStartMs: this.lastColdStartMs,
+      ...this.coldStarts.stats(),
     };
   }
 
@@ -298,10 +293,7 @@ export class WorkerProcessGroup {
     child.state = 'ready';
     child.markServed(true);
     this.failedStartsInARow = 0;
-    this.coldStarts++;
-    this.coldStartTotalMs += ms;
-    this.lastColdStartMs = ms;
-    this.options.onColdStart?.(ms);
+    this.coldStarts.record(ms);
     this.logger.debug({ workerPid: child.pid, coldStartMs: Math.round(ms) }, 'livepipe worker process ready');
     if (child.retiring || this.closed) void this.stop(child);
   }

@@ -6,6 +6,7 @@ import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LivepipeError } from '../../errors.js';
 import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
+import { ColdStarts, type ColdStartStats } from '../pool/cold-starts.js';
 import { BatchingPool, type BatchingOptions, type PendingItem, type PoolCounts } from '../pool/batching-pool.js';
 import { INFERENCE_WORKER, WorkerSlot, type SlotState, type WorkerSlotHooks } from './worker-slot.js';
 
@@ -20,7 +21,7 @@ export interface PoolOptions extends BatchingOptions {
   maxParked?: number;
 }
 
-export interface PoolStats extends PoolCounts {
+export interface PoolStats extends PoolCounts, ColdStartStats {
   /** Workers able to take batches. */
   workers: number;
   busy: number;
@@ -33,10 +34,6 @@ export interface PoolStats extends PoolCounts {
   queued: number;
   /** Workers started to replace one that died. */
   restarts: number;
-  /** Workers spawned and loaded (cold starts), their mean and last time in ms. */
-  coldStarts: number;
-  meanColdStartMs: number;
-  lastColdStartMs: number;
   /** Parked workers taken back into service instead of a cold start. */
   reused: number;
 }
@@ -62,9 +59,7 @@ export class InferencePool extends BatchingPool {
   private target: number;
   private nextBatchId = 1;
   private restarts = 0;
-  private coldStarts = 0;
-  private coldStartTotalMs = 0;
-  private lastColdStartMs = 0;
+  private readonly coldStarts: ColdStarts;
   private reused = 0;
 
   constructor(options: PoolOptions) {
@@ -84,6 +79,7 @@ export class InferencePool extends BatchingPool {
     this.manifestPath = resolvePath(options.manifestPath);
     this.parkMs = options.parkMs ?? 30_000;
     this.maxParked = options.maxParked ?? 1;
+    this.coldStarts = new ColdStarts(this.events.onColdStart);
     this.target =
       options.autoscale === undefined
         ? Math.min(MAX_WORKERS, options.workers)
@@ -204,7 +200,7 @@ export class InferencePool extends BatchingPool {
   }
 
   coldStartMs(): number {
-    return this.coldStarts === 0 ? COLD_START_PRIOR_MS : this.coldStartTotalMs / this.coldStarts;
+    return this.coldStarts.meanMs() ?? COLD_START_PRIOR_MS;
   }
 
   stats(): PoolStats {
@@ -227,9 +223,7 @@ export class InferencePool extends BatchingPool {
       desiredWorkers: this.target,
       queued: this.batcher.length,
       restarts: this.restarts,
-      coldStarts: this.coldStarts,
-      meanColdStartMs: this.coldStarts === 0 ? 0 : this.coldStartTotalMs / this.coldStarts,
-      lastColdStartMs: this.lastColdStartMs,
+      ...this.coldStarts.stats(),
       reused: this.reused,
     };
   }
@@ -249,10 +243,7 @@ export class InferencePool extends BatchingPool {
       void slot.stop();
       return;
     }
-    this.coldStarts++;
-    this.coldStartTotalMs += ms;
-    this.lastColdStartMs = ms;
-    this.events.onColdStart?.(ms);
+    this.coldStarts.record(ms);
     if (slot.retiring) this.retire(slot);
     this.pump();
   }
