@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LivepipeError } from '../../src/errors.js';
 import { loadModelManifest } from '../../src/inference/model-registry.js';
@@ -12,6 +11,7 @@ import { InferencePool, type PoolOptions } from '../../src/workers/local/inferen
 import type { InferenceResult } from '../../src/workers/pool/model-pool.js';
 import { PoolRejection } from '../../src/workers/pool/pool-rejection.js';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
+import { EXIT_TEXT } from '../fixtures/workers/exit-text.js';
 
 const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
 const options: PoolOptions = { manifestPath, workers: 2, maxBatch: 32, maxDelayMs: 2, queueLimit: 10_000 };
@@ -92,32 +92,36 @@ describe('InferencePool', () => {
   });
 
   it("rejects a failed worker's in-flight batch as worker-failed, replaces the worker and keeps answering", async () => {
-    const before = pool.stats();
-    // The first worker is told to crash; before it can, two full batches go out synchronously, one
-    // per idle worker (slot 0 first). Messages arrive in order, so the crash lands before slot 0's
-    // batch runs: exactly that batch is in flight when the thread dies.
-    const slots = (pool as unknown as { slots: Array<{ worker: Worker } | undefined> }).slots;
-    slots[0]!.worker.postMessage({ type: 'crash' });
-    const outcomes = texts.slice(0, 64).map((text, i) => settle(pool.infer({ id: `k${i}`, text })));
+    // Its threads run the real worker behind a test wrapper that ends the thread on EXIT_TEXT.
+    const exiting = new InferencePool({
+      ...options,
+      workerModule: new URL('../fixtures/workers/exiting-inference-worker.ts', import.meta.url),
+    });
+    await exiting.start();
+    try {
+      // Two full batches go out, one per idle worker: the first holds EXIT_TEXT, so its worker dies
+      // with exactly that batch in flight, while the other worker answers the second.
+      const batch = [EXIT_TEXT, ...texts.slice(1, 64)];
+      const settled = await Promise.all(batch.map((text, i) => settle(exiting.infer({ id: `k${i}`, text }))));
+      const failed = settled.slice(0, options.maxBatch);
+      for (const outcome of failed) {
+        expect(outcome.error).toBeInstanceOf(PoolRejection);
+        expect((outcome.error as PoolRejection).reason).toBe('worker-failed');
+        expect((outcome.error as PoolRejection).message).toMatch(/inference worker exited \(code 70\)/);
+      }
+      expect(settled.slice(options.maxBatch).every((o) => o.value !== undefined)).toBe(true);
 
-    const settled = await Promise.all(outcomes);
-    const failed = settled.filter((o) => o.error !== undefined);
-    for (const outcome of failed) {
-      expect(outcome.error).toBeInstanceOf(PoolRejection);
-      expect((outcome.error as PoolRejection).reason).toBe('worker-failed');
+      const stats = exiting.stats();
+      expect(stats.rejectedBy['worker-failed']).toBe(options.maxBatch);
+      expect(stats.completed).toBe(64 - options.maxBatch);
+      expect(stats.restarts).toBe(1);
+
+      const again = await exiting.infer({ id: 'after', text: 'still here?' });
+      expect(again.id).toBe('after');
+      await expect.poll(() => exiting.stats().workers, { timeout: 20_000 }).toBe(2);
+    } finally {
+      await exiting.close();
     }
-    const answered = settled.filter((o) => o.value !== undefined).length;
-    expect(failed).toHaveLength(options.maxBatch);
-    expect(answered + failed.length).toBe(64);
-
-    const after = pool.stats();
-    expect(after.rejectedBy['worker-failed'] - before.rejectedBy['worker-failed']).toBe(failed.length);
-    expect(after.completed - before.completed).toBe(answered);
-    expect(after.restarts - before.restarts).toBe(1);
-
-    const again = await pool.infer({ id: 'after', text: 'still here?' });
-    expect(again.id).toBe('after');
-    await expect.poll(() => pool.stats().workers, { timeout: 20_000 }).toBe(2);
   });
 
   it('rejects fast with queue-full beyond queueLimit and counts it', async () => {

@@ -19,6 +19,8 @@ export interface PoolOptions extends BatchingOptions {
   parkMs?: number;
   /** At most this many parked workers; default 1. */
   maxParked?: number;
+  /** The module each worker thread runs; default inference-worker. Another must answer worker-protocol. */
+  workerModule?: URL;
 }
 
 export interface PoolStats extends PoolCounts, ColdStartStats {
@@ -44,6 +46,7 @@ const COLD_START_PRIOR_MS = 500;
 
 export class InferencePool extends BatchingPool {
   private readonly manifestPath: string;
+  private readonly workerModule: URL;
   private readonly slotHooks: WorkerSlotHooks = {
     onReady: (slot, ms) => this.onReady(slot, ms),
     onBatchDone: (slot, batchId, results, inferMs) => this.finishBatch(slot, batchId, results, inferMs),
@@ -77,6 +80,7 @@ export class InferencePool extends BatchingPool {
     }
     super('inference pool', options);
     this.manifestPath = resolvePath(options.manifestPath);
+    this.workerModule = options.workerModule ?? INFERENCE_WORKER;
     this.parkMs = options.parkMs ?? 30_000;
     this.maxParked = options.maxParked ?? 1;
     this.coldStarts = new ColdStarts(this.events.onColdStart);
@@ -233,7 +237,7 @@ export class InferencePool extends BatchingPool {
   }
 
   private spawn(): Promise<void> {
-    const slot = new WorkerSlot(INFERENCE_WORKER, this.manifestPath, this.slotHooks);
+    const slot = new WorkerSlot(this.workerModule, this.manifestPath, this.slotHooks);
     this.slots.push(slot);
     return slot.loaded;
   }

@@ -23,7 +23,6 @@ async function serve(port: MessagePort): Promise<void> {
   }
 
   port.on('message', (message: PoolToWorker) => {
-    if (message.type === 'crash') process.exit(70);
     if (message.type === 'close') {
       void runner.close().finally(() => {
         send({ type: 'closed' });

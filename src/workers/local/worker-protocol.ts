@@ -18,16 +18,7 @@ export interface CloseRequest {
   type: 'close';
 }
 
-/**
- * Ends the thread at once from JavaScript, as a crash would, dropping anything it holds. Tests use it
- * to exercise crash handling without terminate(), which aborts the process if it lands inside a
- * native onnxruntime call.
- */
-export interface CrashRequest {
-  type: 'crash';
-}
-
-export type PoolToWorker = BatchRequest | CloseRequest | CrashRequest;
+export type PoolToWorker = BatchRequest | CloseRequest;
 
 export type WorkerToPool =
   | { type: 'ready' }
