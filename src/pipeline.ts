@@ -19,8 +19,8 @@ import type { Source, SourceContext } from './sources/source.js';
 import type { Sink } from './delivery/sink.js';
 import { createSink } from './delivery/sink-registry.js';
 import { DeliveryFailure } from './delivery/delivery-failure.js';
-import { InferencePool, PoolRejection, autoscaleOptionsOf, type PoolEvents } from './workers/index.js';
-import { DistributedPool, type ModelPool } from './workers/distributed/index.js';
+import { PoolRejection, type ModelPool } from './workers/index.js';
+import { createModelPool } from './workers/pool-registry.js';
 import { RedisOverlayFanout } from './overlay/index.js';
 import { EngagementAggregator } from './aggregate/index.js';
 import { OverlayServer } from './overlay/index.js';
@@ -263,43 +263,13 @@ export class LivePipeline {
 
   /** In-process worker threads by default; a BullMQ queue served by `livepipe worker` processes when distributed. */
   private createModelPool(model: Pipeline['models'][number]): ModelPool {
-    const batching = {
-      maxBatch: model.batch.maxSize,
-      maxDelayMs: model.batch.maxDelay,
-      queueLimit: model.queueLimit,
-      preferredSizes: model.batch.preferredSizes,
-      deadlinePolicy: model.batch.deadlinePolicy ?? this.spec.budgets.policy,
-    };
-    const events: PoolEvents = {
-      onScaleDecision: (decision) => this.metrics.scaleDecision(model.name, decision.desired, decision.reason),
-      onDeadlineOutcome: (outcome, count) => this.metrics.budgetPolicyOutcome(model.name, outcome, count),
-      onColdStart: (ms) => this.metrics.workerColdStartMs(model.name, ms),
-    };
-    const distributed = model.distributed;
-    if (distributed !== undefined) {
-      return new DistributedPool({
-        model: model.name,
-        redis: distributed.redis,
-        queue: distributed.queue ?? model.name,
-        ...batching,
-        attempts: distributed.attempts,
-        backoffMs: distributed.backoff,
-        resultTimeoutMs: distributed.resultTimeout,
-        autoscale: autoscaleOptionsOf(model),
-        localWorkers: distributed.localWorkers,
-        manifestPath: model.manifest,
-        queueBudgetMs: this.spec.budgets.queue,
-        events,
-      });
-    }
-    return new InferencePool({
-      manifestPath: model.manifest,
-      workers: model.workers,
-      ...batching,
-      queueBudgetMs: this.spec.budgets.queue,
-      autoscale: autoscaleOptionsOf(model),
-      parkMs: model.autoscale.parkFor,
-      events,
+    return createModelPool(model, {
+      budgets: this.spec.budgets,
+      events: {
+        onScaleDecision: (decision) => this.metrics.scaleDecision(model.name, decision.desired, decision.reason),
+        onDeadlineOutcome: (outcome, count) => this.metrics.budgetPolicyOutcome(model.name, outcome, count),
+        onColdStart: (ms) => this.metrics.workerColdStartMs(model.name, ms),
+      },
     });
   }
 

@@ -1,5 +1,6 @@
-// The worker-pool stage's public surface: the in-process ONNX inference pool, its dynamic batcher,
-// the KPA-style autoscaler that sizes it, and its rejections.
+// The worker-pool stage's public surface: the pool contract and the core both backends share, the
+// in-process ONNX inference pool, the registry that picks a model's pool, the dynamic batcher, the
+// KPA-style autoscaler that sizes a pool, and its rejections. The distributed backend: distributed/.
 export type {
   DeadlineOutcome,
   InferenceInput,
@@ -9,6 +10,20 @@ export type {
   PoolEvents,
 } from './pool/model-pool.js';
 export { InferencePool, type PoolOptions, type PoolStats } from './local/inference-pool.js';
+export {
+  BatchingPool,
+  type BatchingOptions,
+  type PendingItem,
+  type PoolCounts,
+  type PoolState,
+} from './pool/batching-pool.js';
+export {
+  batchingOptionsOf,
+  createModelPool,
+  poolKindOf,
+  type PoolContext,
+  type PoolKind,
+} from './pool-registry.js';
 export {
   isPoolRejection,
   POOL_REJECTION_REASONS,
