@@ -2,13 +2,19 @@
 // `livepipe worker` processes through a BullMQ queue on Redis; `overlay.redis` shares overlay
 // messages between pipeline instances through Redis pub/sub.
 import { z } from 'zod';
+import { QUEUE_NAME, QUEUE_NAME_RULE } from '../workers/distributed/job-protocol.js';
+import { REDIS_URL, REDIS_URL_RULE } from '../workers/distributed/redis-url.js';
 import { durationSchema } from './duration-schema.js';
 
 const DURATION_EXPECTED = 'expected a duration such as "500ms", "30s" or ISO-8601 "PT30S"';
 
 const positiveDuration = durationSchema(DURATION_EXPECTED, { positive: true });
 
-export const redisUrl = z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected a Redis URL such as redis://127.0.0.1:6379');
+export const redisUrl = z.string().regex(REDIS_URL, `expected ${REDIS_URL_RULE}`);
+
+/** The autoscaler is what starts and stops local worker processes (checked by the schema and DistributedPool). */
+export const LOCAL_WORKERS_NEED_AUTOSCALE =
+  'distributed.localWorkers needs autoscale.enabled: true (with autoscale.min/max), which starts and stops the processes; or leave it off and start `livepipe worker` processes yourself';
 
 export const distributedSchema = z.strictObject({
   redis: redisUrl
@@ -16,7 +22,7 @@ export const distributedSchema = z.strictObject({
     .describe('The Redis that holds the queue; workers must use the same one.'),
   queue: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected 1-128 letters, digits, ".", "_" or "-" (BullMQ refuses ":")')
+    .regex(QUEUE_NAME, `expected ${QUEUE_NAME_RULE}`)
     .optional()
     .describe(
       "BullMQ queue name (keys `livepipe:<queue>:…`); omitted: the model's name. Start workers with the same --queue.",

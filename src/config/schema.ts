@@ -3,9 +3,11 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ATTRIBUTE_NAME } from '../router/attribute-reader.js';
+import { DEADLINE_POLICIES, MAX_BATCH_SIZE, preferredSizeRule } from '../workers/batching/dynamic-batcher.js';
+import { MAX_WORKERS } from '../workers/pool/model-pool.js';
 import { deliverySchema, httpSubscriberSchema } from './delivery-schema.js';
 import { durationSchema } from './duration-schema.js';
-import { distributedSchema, redisUrl } from './distributed-schema.js';
+import { distributedSchema, LOCAL_WORKERS_NEED_AUTOSCALE, redisUrl } from './distributed-schema.js';
 import {
   httpSourceSchema,
   kafkaSinkSchema,
@@ -87,7 +89,7 @@ export const autoscaleSchema = z
       .number()
       .int()
       .min(0)
-      .max(64)
+      .max(MAX_WORKERS)
       .default(1)
       .describe(
         'Fewest workers; 0 lets the pool scale to zero after the grace period (live streams want 1 warm worker).',
@@ -96,8 +98,8 @@ export const autoscaleSchema = z
       .number()
       .int()
       .min(1)
-      .max(64)
-      .default(Math.max(1, availableParallelism()))
+      .max(MAX_WORKERS)
+      .default(Math.min(MAX_WORKERS, Math.max(1, availableParallelism())))
       .meta({ description: 'Most workers.', defaultText: 'CPU cores' }),
     targetConcurrency: z
       .number()
@@ -147,42 +149,59 @@ export const autoscaleSchema = z
   .refine((a) => a.max >= a.min, { message: 'autoscale.max must be >= autoscale.min', path: ['max'] })
   .prefault({});
 
-export const modelSchema = z.strictObject({
-  name: name.describe('Unique among the models; triggers name it in `subscriber.model`.'),
-  manifest: z.string().min(1).describe('Path of the model manifest (YAML), relative to the pipeline file.'),
-  workers: z.number().int().min(1).max(64).default(2).describe('Worker threads, each with its own ONNX session.'),
-  batch: z
-    .strictObject({
-      maxSize: z.number().int().min(1).max(4096).default(32).describe('Most items in one batch.'),
-      maxDelay: duration.default(2).describe('Longest the oldest item waits for a fuller batch.'),
-      preferredSizes: z
-        .array(z.number().int().min(1).max(4096))
-        .default([])
-        .describe(
-          "Flush as soon as one of these sizes is queued, even below maxSize (Triton's preferred batch sizes).",
-        ),
-      deadlinePolicy: z
-        .enum(['deliver-late', 'conflate', 'shed'])
-        .optional()
-        .describe('What happens to an item predicted to miss its deadline; omitted: budgets.policy.'),
-    })
-    .default({ maxSize: 32, maxDelay: 2, preferredSizes: [] }),
-  autoscale: autoscaleSchema.describe(
-    'Grow and shrink the worker pool with the load (Knative KPA + queue-budget prediction); off: fixed `workers`.',
-  ),
-  distributed: distributedSchema
-    .optional()
-    .describe(
-      'Run batches in `livepipe worker` processes through a BullMQ queue on Redis instead of local worker threads.',
+export const batchSchema = z
+  .strictObject({
+    maxSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(32).describe('Most items in one batch.'),
+    maxDelay: duration.default(2).describe('Longest the oldest item waits for a fuller batch.'),
+    preferredSizes: z
+      .array(z.number().int().min(1).max(MAX_BATCH_SIZE))
+      .default([])
+      .describe("Flush as soon as one of these sizes is queued, even below maxSize (Triton's preferred batch sizes)."),
+    deadlinePolicy: z
+      .enum(DEADLINE_POLICIES)
+      .optional()
+      .describe('What happens to an item predicted to miss its deadline; omitted: budgets.policy.'),
+  })
+  .superRefine((batch, ctx) => {
+    batch.preferredSizes.forEach((size, i) => {
+      if (size > batch.maxSize)
+        ctx.addIssue({ code: 'custom', path: ['preferredSizes', i], message: preferredSizeRule(batch.maxSize) });
+    });
+  })
+  .default({ maxSize: 32, maxDelay: 2, preferredSizes: [] });
+
+export const modelSchema = z
+  .strictObject({
+    name: name.describe('Unique among the models; triggers name it in `subscriber.model`.'),
+    manifest: z.string().min(1).describe('Path of the model manifest (YAML), relative to the pipeline file.'),
+    workers: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_WORKERS)
+      .default(2)
+      .describe('Worker threads, each with its own ONNX session.'),
+    batch: batchSchema,
+    autoscale: autoscaleSchema.describe(
+      'Grow and shrink the worker pool with the load (Knative KPA + queue-budget prediction); off: fixed `workers`.',
     ),
-  queueLimit: z
-    .number()
-    .int()
-    .min(1)
-    .default(10_000)
-    .describe('Events waiting for a worker beyond this are shed (counted, dead-lettered).'),
-  resultType: z.string().min(1).optional().describe('Type of the result events this model emits.'),
-});
+    distributed: distributedSchema
+      .optional()
+      .describe(
+        'Run batches in `livepipe worker` processes through a BullMQ queue on Redis instead of local worker threads.',
+      ),
+    queueLimit: z
+      .number()
+      .int()
+      .min(1)
+      .default(10_000)
+      .describe('Events waiting for a worker beyond this are shed (counted, dead-lettered).'),
+    resultType: z.string().min(1).optional().describe('Type of the result events this model emits.'),
+  })
+  .superRefine((model, ctx) => {
+    if (model.distributed?.localWorkers === true && !model.autoscale.enabled)
+      ctx.addIssue({ code: 'custom', path: ['distributed', 'localWorkers'], message: LOCAL_WORKERS_NEED_AUTOSCALE });
+  });
 
 const attributeName = z
   .string()
@@ -271,7 +290,8 @@ export const budgetsSchema = z
     push: duration.default(10).describe('Budget of the push stage: result → WebSocket write.'),
     e2e: duration.default(150).describe('Budget of the e2e stage: broker timestamp → overlay write.'),
     policy: z
-      .enum(['deliver-late', 'shed'])
+      .enum(DEADLINE_POLICIES)
+      .exclude(['conflate'])
       .default('deliver-late')
       .describe('What happens to an event that can no longer meet its e2e budget before inference.'),
   })

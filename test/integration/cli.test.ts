@@ -69,6 +69,16 @@ describe('livepipe CLI', () => {
     expectUserError(await cli('validate', file), `${file}:`);
   });
 
+  it('rejects distributed.localWorkers without autoscale in validate, as run would', async () => {
+    const file = join(FIXTURES, 'bad-local-workers-without-autoscale.yaml');
+    expectUserError(
+      await cli('validate', file),
+      `${file}:14:21`,
+      'models[0].distributed.localWorkers',
+      'needs autoscale.enabled: true',
+    );
+  });
+
   it('rejects an invalid CEL expression at load', async () => {
     const file = join(FIXTURES, 'bad-invalid-cel.yaml');
     expectUserError(await cli('run', file), `${file}:`, 'cel');

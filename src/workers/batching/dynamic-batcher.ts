@@ -6,8 +6,17 @@ import { LivepipeError } from '../../errors.js';
 import type { BatchTimeModel } from '../autoscale/batch-time-model.js';
 import { FifoQueue } from '../../collections/fifo-queue.js';
 
-export type DeadlinePolicy = 'deliver-late' | 'conflate' | 'shed';
-export const DEADLINE_POLICIES: readonly DeadlinePolicy[] = ['deliver-late', 'conflate', 'shed'];
+/** What happens to an item predicted to miss its deadline (batch.deadlinePolicy; budgets.policy takes the first and last). */
+export const DEADLINE_POLICIES = ['deliver-late', 'conflate', 'shed'] as const;
+export type DeadlinePolicy = (typeof DEADLINE_POLICIES)[number];
+
+/** The largest batch a pool hands a worker (batch.maxSize). */
+export const MAX_BATCH_SIZE = 4096;
+
+/** The rule for batch.preferredSizes, worded once for the config schema and the batcher. */
+export function preferredSizeRule(maxBatch: number): string {
+  return `a preferred size must be an integer from 1 to batch.maxSize (${maxBatch})`;
+}
 
 export interface BatchItem {
   /** Clock time when the item was queued. */
@@ -47,8 +56,11 @@ export class DynamicBatcher<Item extends BatchItem> {
 
   constructor(options: DynamicBatcherOptions, model: BatchTimeModel) {
     const { maxBatch, maxDelayMs } = options;
-    if (!Number.isInteger(maxBatch) || maxBatch < 1) {
-      throw new LivepipeError('LP_CONFIG_INVALID', `batch.maxSize must be an integer >= 1, got ${String(maxBatch)}`);
+    if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH_SIZE) {
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `batch.maxSize must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${String(maxBatch)}`,
+      );
     }
     if (!(maxDelayMs >= 0))
       throw new LivepipeError('LP_CONFIG_INVALID', `batch.maxDelay must be >= 0 ms, got ${String(maxDelayMs)}`);
@@ -57,7 +69,7 @@ export class DynamicBatcher<Item extends BatchItem> {
       if (!Number.isInteger(size) || size < 1 || size > maxBatch) {
         throw new LivepipeError(
           'LP_CONFIG_INVALID',
-          `batch.preferredSizes entries must be integers in [1, maxSize=${maxBatch}], got ${size}`,
+          `batch.preferredSizes: ${preferredSizeRule(maxBatch)}, got ${size}`,
         );
       }
     }

@@ -12,10 +12,12 @@ import { loadModelManifest } from '../../inference/model-registry.js';
 import { ModelRunner } from '../../inference/model-runner.js';
 import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
 import { InferencePool } from '../local/inference-pool.js';
+import { MAX_WORKERS } from '../pool/model-pool.js';
 import {
   checkBatchJobData,
   encodeBatchResult,
   isValidQueueName,
+  QUEUE_NAME_RULE,
   QUEUE_PREFIX,
   RESULT_LIST_TTL_MS,
   resultListKey,
@@ -57,7 +59,6 @@ interface BatchRunner {
 }
 
 const DEFAULT_LOCK_DURATION_MS = 5000;
-const MAX_THREADS = 64;
 
 export class BatchWorker {
   /** What this worker serves, known after start(). */
@@ -78,10 +79,10 @@ export class BatchWorker {
 
   constructor(options: BatchWorkerOptions) {
     const threads = options.threads ?? 1;
-    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WORKERS) {
       throw new LivepipeError(
         'LP_CONFIG_INVALID',
-        `--threads must be an integer 1-${MAX_THREADS}, got ${String(options.threads)}`,
+        `--threads must be an integer 1-${MAX_WORKERS}, got ${String(options.threads)}`,
       );
     }
     const concurrency = options.concurrency ?? threads;
@@ -91,12 +92,8 @@ export class BatchWorker {
         `--concurrency must be an integer >= 1, got ${String(options.concurrency)}`,
       );
     }
-    if (options.queue !== undefined && !isValidQueueName(options.queue)) {
-      throw new LivepipeError(
-        'LP_CONFIG_INVALID',
-        `--queue "${options.queue}" must be 1-128 letters, digits, ".", "_" or "-" (no ":")`,
-      );
-    }
+    if (options.queue !== undefined && !isValidQueueName(options.queue))
+      throw new LivepipeError('LP_CONFIG_INVALID', `--queue "${options.queue}" must be ${QUEUE_NAME_RULE}`);
     const lock = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
     if (!(lock >= 100))
       throw new LivepipeError('LP_CONFIG_INVALID', `--lock-duration must be at least 100 ms, got ${String(lock)}`);
@@ -114,7 +111,7 @@ export class BatchWorker {
     if (!isValidQueueName(this.queueName)) {
       throw new LivepipeError(
         'LP_CONFIG_INVALID',
-        `model name "${this.queueName}" cannot be a queue name; pass --queue <name>`,
+        `model name "${this.queueName}" cannot be a queue name (${QUEUE_NAME_RULE}); pass --queue <name>`,
       );
     }
     this.runner = await this.openRunner(manifest);

@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { LivepipeError } from '../../errors.js';
 import { BatchingPool, type BatchingOptions, type PendingItem, type PoolCounts } from '../pool/batching-pool.js';
-import { decodeBatchResult, isValidQueueName, type BatchJobData, type BatchResultMessage } from './job-protocol.js';
+import { LOCAL_WORKERS_NEED_AUTOSCALE } from '../../config/distributed-schema.js';
+import { decodeBatchResult, type BatchJobData, type BatchResultMessage } from './job-protocol.js';
 import { ResultLedger, type LedgerBatch } from './result-ledger.js';
 import { RouterQueue } from './router-queue.js';
 import { WorkerProcessGroup, type WorkerProcessStats } from './worker-processes.js';
@@ -96,33 +97,13 @@ export class DistributedPool extends BatchingPool {
   constructor(options: DistributedPoolOptions) {
     const invalid = (what: string): LivepipeError =>
       new LivepipeError('LP_CONFIG_INVALID', `model "${options.model}": ${what}`);
-    if (!isValidQueueName(options.queue)) {
-      throw invalid(
-        `distributed.queue "${options.queue}" must be 1-128 letters, digits, ".", "_" or "-" (no ":"; BullMQ refuses it)`,
-      );
-    }
-    let url: URL;
-    try {
-      url = new URL(options.redis);
-    } catch {
-      throw invalid(`distributed.redis "${options.redis}" is not a URL; write redis://host:6379`);
-    }
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
-      throw invalid(`distributed.redis must start with redis:// or rediss://, got "${options.redis}"`);
-    const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
-    if (!Number.isInteger(attempts) || attempts < 1)
-      throw invalid(`distributed.attempts must be an integer >= 1, got ${String(attempts)}`);
     const resultTimeoutMs = options.resultTimeoutMs ?? DEFAULT_RESULT_TIMEOUT_MS;
     if (!(resultTimeoutMs > 0))
       throw invalid(`distributed.resultTimeout must be > 0 ms, got ${String(resultTimeoutMs)}`);
-    if (options.localWorkers === true && options.autoscale === undefined) {
-      throw invalid(
-        'distributed.localWorkers needs autoscale.enabled: true (with autoscale.min/max); or start `livepipe worker` processes yourself',
-      );
-    }
+    if (options.localWorkers === true && options.autoscale === undefined) throw invalid(LOCAL_WORKERS_NEED_AUTOSCALE);
     super(`distributed pool of model "${options.model}"`, options);
     this.where = `queue ${options.queue} on ${options.redis}`;
-    this.attempts = attempts;
+    this.attempts = options.attempts ?? DEFAULT_ATTEMPTS;
     this.resultTimeoutMs = resultTimeoutMs;
     this.statsRefreshMs = options.statsRefreshMs ?? DEFAULT_STATS_REFRESH_MS;
     this.logger = options.logger ?? pino({ name: 'livepipe-distributed-pool', level: 'warn' });
@@ -130,7 +111,7 @@ export class DistributedPool extends BatchingPool {
       redis: options.redis,
       queue: options.queue,
       forWhat: `model "${options.model}"`,
-      attempts,
+      attempts: this.attempts,
       backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
       logger: this.logger,
       onResults: (messages) => {

@@ -31,7 +31,10 @@ export interface BatchResultMessage {
 }
 
 /** Queue names go into Redis keys between colons, and BullMQ refuses a colon in them. */
-const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export const QUEUE_NAME_RULE =
+  '1-128 letters, digits, ".", "_" or "-", starting with a letter or digit (BullMQ refuses ":")';
 
 export function isValidQueueName(name: string): boolean {
   return QUEUE_NAME.test(name);

@@ -6,8 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { QUEUE_PREFIX, resultListKey, type BatchJobData } from './job-protocol.js';
+import { LivepipeError } from '../../errors.js';
+import { isValidQueueName, QUEUE_NAME_RULE, QUEUE_PREFIX, resultListKey, type BatchJobData } from './job-protocol.js';
 import { connectRedis } from './redis-connection.js';
+import { REDIS_URL, REDIS_URL_RULE } from './redis-url.js';
 
 export interface RouterQueueOptions {
   redis: string;
@@ -54,6 +56,13 @@ export class RouterQueue {
   private resultLoop: Promise<void> | undefined;
 
   constructor(options: RouterQueueOptions) {
+    const invalid = (what: string): LivepipeError =>
+      new LivepipeError('LP_CONFIG_INVALID', `${options.forWhat}: ${what}`);
+    if (!isValidQueueName(options.queue))
+      throw invalid(`distributed.queue "${options.queue}" must be ${QUEUE_NAME_RULE}`);
+    if (!REDIS_URL.test(options.redis)) throw invalid(`distributed.redis "${options.redis}" must be ${REDIS_URL_RULE}`);
+    if (!Number.isInteger(options.attempts) || options.attempts < 1)
+      throw invalid(`distributed.attempts must be an integer >= 1, got ${String(options.attempts)}`);
     this.options = options;
     this.resultKey = resultListKey(options.queue, this.routerId);
     this.jobPrefix = `${this.routerId}-`;

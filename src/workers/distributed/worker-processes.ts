@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { LivepipeError } from '../../errors.js';
 import { ColdStarts, type ColdStartStats } from '../pool/cold-starts.js';
+import { MAX_WORKERS } from '../pool/model-pool.js';
 
 export interface WorkerProcessOptions {
   /** Model manifest the workers load (resolved against the current directory). */
@@ -53,7 +54,6 @@ interface WorkerChild {
 }
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
-const MAX_PROCESSES = 64;
 const TAIL_LINES = 20;
 const SERVING_LINE = 'livepipe worker: serving model';
 const RESTART_BACKOFF_MS = 500;
@@ -183,7 +183,7 @@ export class WorkerProcessGroup {
       );
     }
     if (this.closed) return;
-    this.target = Math.min(MAX_PROCESSES, processes);
+    this.target = Math.min(MAX_WORKERS, processes);
     this.reconcile();
   }
 

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { LivepipeError } from '../../errors.js';
 import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
 import { ColdStarts, type ColdStartStats } from '../pool/cold-starts.js';
+import { MAX_WORKERS } from '../pool/model-pool.js';
 import { BatchingPool, type BatchingOptions, type PendingItem, type PoolCounts } from '../pool/batching-pool.js';
 import { INFERENCE_WORKER, WorkerSlot, type SlotState, type WorkerSlotHooks } from './worker-slot.js';
 
@@ -40,7 +41,6 @@ export interface PoolStats extends PoolCounts, ColdStartStats {
   reused: number;
 }
 
-const MAX_WORKERS = 64;
 /** Assumed cold start before one was measured (ms): a worker_thread plus an ONNX session load. */
 const COLD_START_PRIOR_MS = 500;
 

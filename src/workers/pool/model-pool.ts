@@ -4,6 +4,9 @@
 import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
 import type { ScaleDecision } from '../autoscale/kpa.js';
 
+/** The most workers one pool runs: worker threads, or local worker processes. */
+export const MAX_WORKERS = 64;
+
 export interface InferenceInput {
   id: string;
   text: string;

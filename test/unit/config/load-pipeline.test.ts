@@ -82,6 +82,20 @@ describe('loadPipeline', () => {
     ['bad-invalid-cel.yaml', 13, 14, 'triggers[0].filters[1].cel', ['CEL', 'event.data.gift.value >=']],
     ['bad-non-boolean-cel.yaml', 16, 18, 'triggers[1].filters[0].any[1].cel', ['CEL', 'bool']],
     [
+      'bad-local-workers-without-autoscale.yaml',
+      14,
+      21,
+      'models[0].distributed.localWorkers',
+      ['needs autoscale.enabled: true', 'start `livepipe worker` processes yourself'],
+    ],
+    [
+      'bad-preferred-size.yaml',
+      14,
+      27,
+      'models[0].batch.preferredSizes[1]',
+      ['a preferred size must be an integer from 1 to batch.maxSize (16)', 'got 32'],
+    ],
+    [
       'bad-missing-manifest.yaml',
       11,
       15,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { distributedSchema } from '../../../../src/config/distributed-schema.js';
-import { modelSchema, overlaySchema } from '../../../../src/config/schema.js';
+import { distributedSchema, LOCAL_WORKERS_NEED_AUTOSCALE } from '../../../src/config/distributed-schema.js';
+import { modelSchema, overlaySchema } from '../../../src/config/schema.js';
 
 describe('models[].distributed', () => {
   it('fills in the local Redis and the retry defaults', () => {
@@ -43,6 +43,21 @@ describe('models[].distributed', () => {
     expect(local.distributed).toBeUndefined();
     const remote = modelSchema.parse({ name: 'm', manifest: 'm.yaml', distributed: { queue: 'q' } });
     expect(remote.distributed).toMatchObject({ queue: 'q', redis: 'redis://127.0.0.1:6379' });
+  });
+
+  it('takes localWorkers only with autoscale, which starts and stops them', () => {
+    const without = modelSchema.safeParse({ name: 'm', manifest: 'm.yaml', distributed: { localWorkers: true } });
+    expect(without.success).toBe(false);
+    expect(without.error?.issues).toMatchObject([
+      { path: ['distributed', 'localWorkers'], message: LOCAL_WORKERS_NEED_AUTOSCALE },
+    ]);
+    const autoscaled = {
+      name: 'm',
+      manifest: 'm.yaml',
+      autoscale: { enabled: true },
+      distributed: { localWorkers: true },
+    };
+    expect(modelSchema.safeParse(autoscaled).success).toBe(true);
   });
 });
 
