@@ -173,7 +173,7 @@ export class DistributedPool extends BatchingPool {
   }
 
   protected wake(): void {
-    if (this.readyWorkers() === 0) this.resize(1);
+    if (this.readyWorkers() === 0) this.setSize(1);
   }
 
   /** Items waiting for a worker: batching here plus jobs waiting in the queue (all routers) × the open batches' size. */
@@ -196,13 +196,7 @@ export class DistributedPool extends BatchingPool {
    * Sets the number of workers wanted. Without local workers this is only reported; with them,
    * local processes make up what the remote workers seen on Redis do not cover.
    */
-  resize(workers: number): void {
-    if (!Number.isInteger(workers) || workers < 0) {
-      throw new LivepipeError(
-        'LP_CONFIG_INVALID',
-        `DistributedPool.resize() takes an integer >= 0, got ${String(workers)}`,
-      );
-    }
+  protected setSize(workers: number): void {
     this.desired = workers;
     if (this.state === 'running' || this.state === 'closing')
       this.processes?.resize(Math.max(0, workers - this.remoteWorkers));

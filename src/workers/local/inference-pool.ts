@@ -106,7 +106,7 @@ export class InferencePool extends BatchingPool {
   }
 
   protected wake(): void {
-    this.resize(Math.max(1, this.target));
+    this.setSize(Math.max(1, this.target));
   }
 
   /**
@@ -114,13 +114,7 @@ export class InferencePool extends BatchingPool {
    * loaded), then spawns; shrinking parks idle workers (or ends them past maxParked / with parkMs 0)
    * and lets busy ones finish their batch first.
    */
-  resize(workers: number): void {
-    if (!Number.isInteger(workers) || workers < 0) {
-      throw new LivepipeError(
-        'LP_CONFIG_INVALID',
-        `InferencePool.resize() takes an integer >= 0, got ${String(workers)}`,
-      );
-    }
+  protected setSize(workers: number): void {
     this.target = Math.min(MAX_WORKERS, workers);
     this.reconcile();
   }

@@ -141,7 +141,8 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
   abstract readyWorkers(): number;
   abstract queuedItems(): number;
   abstract coldStartMs(): number;
-  abstract resize(workers: number): void;
+  /** Steers towards this many workers (already checked to be an integer >= 0). */
+  protected abstract setSize(workers: number): void;
   abstract stats(): PoolCounts & { workers: number; busy: number; queued: number };
 
   /** Items per batch handed on so far; undefined before the first. */
@@ -237,6 +238,17 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
    */
   whenCapacity(): Promise<void> | undefined {
     return this.admission.whenCapacity(this.pending(), this.state === 'running');
+  }
+
+  /** Sets the number of workers wanted (the autoscaler's decision, or by hand). */
+  resize(workers: number): void {
+    if (!Number.isInteger(workers) || workers < 0) {
+      throw new LivepipeError(
+        'LP_CONFIG_INVALID',
+        `${this.constructor.name}.resize() takes an integer >= 0, got ${String(workers)}`,
+      );
+    }
+    this.setSize(workers);
   }
 
   /** ms per item on one worker at full batches; undefined before the first batch. */

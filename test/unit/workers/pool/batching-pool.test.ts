@@ -56,7 +56,7 @@ class HandPool extends BatchingPool {
   coldStartMs(): number {
     return 0;
   }
-  resize(workers: number): void {
+  protected setSize(workers: number): void {
     this.workers = workers;
   }
   stats(): PoolCounts & { workers: number; busy: number; queued: number } {
@@ -156,6 +156,14 @@ describe('BatchingPool', () => {
     pool.finish();
     await answer;
     expect(pool.stats().activations).toBe(1);
+  });
+
+  it('takes a resize only to a whole number of workers', () => {
+    const pool = new HandPool();
+    pool.resize(3);
+    expect(pool.workers).toBe(3);
+    expect(() => pool.resize(-1)).toThrow('HandPool.resize() takes an integer >= 0, got -1');
+    expect(() => pool.resize(1.5)).toThrow(/integer/);
   });
 
   it('flags and counts an item handed to a worker after its queue budget as late', async () => {
