@@ -1,14 +1,7 @@
 // The worker-pool stage's public surface: the pool contract and the core both backends share, the
 // in-process ONNX inference pool, the registry that picks a model's pool, the dynamic batcher, the
 // KPA-style autoscaler that sizes a pool, and its rejections. The distributed backend: distributed/.
-export type {
-  DeadlineOutcome,
-  InferenceInput,
-  InferenceResult,
-  InferOptions,
-  ModelPool,
-  PoolEvents,
-} from './pool/model-pool.js';
+export * from './pool/model-pool.js';
 export { InferencePool, type PoolOptions, type PoolStats } from './local/inference-pool.js';
 export {
   BatchingPool,

@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import { LivepipeError } from '../../errors.js';
 import { BatchingPool, type BatchingOptions, type PendingItem, type PoolCounts } from '../pool/batching-pool.js';
 import { LOCAL_WORKERS_NEED_AUTOSCALE } from '../../config/distributed-schema.js';
-import { decodeBatchResult, type BatchJobData, type BatchResultMessage } from './job-protocol.js';
+import { batchJobData, decodeBatchResult, type BatchJobData, type BatchResultMessage } from './job-protocol.js';
 import { ResultLedger, type LedgerBatch } from './result-ledger.js';
 import { RouterQueue } from './router-queue.js';
 import { WorkerProcessGroup, type WorkerProcessStats } from './worker-processes.js';
@@ -275,14 +275,7 @@ export class DistributedPool extends BatchingPool {
     for (let b = 0; b < batches.length; b++) {
       const items = batches[b] as PendingItem[];
       const jobId = this.queue.nextJobId();
-      const ids = new Array<string>(items.length);
-      const texts = new Array<string>(items.length);
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i] as PendingItem;
-        ids[i] = item.id;
-        texts[i] = item.text;
-      }
-      jobs[b] = { jobId, data: { router: this.queue.routerId, ids, texts } };
+      jobs[b] = { jobId, data: batchJobData(this.queue.routerId, items) };
       const batch = { jobId, items, sentAt: now };
       sent[b] = batch;
       this.ledger.add(batch);

@@ -5,14 +5,19 @@ export { BatchWorker, type BatchWorkerOptions, type BatchWorkerStats } from './b
 export type { ModelPool } from '../pool/model-pool.js';
 export { ResultLedger, type LedgerBatch, type LedgerItem, type SettleOutcome } from './result-ledger.js';
 export {
+  batchJobData,
   checkBatchJobData,
   decodeBatchResult,
   encodeBatchResult,
   isValidQueueName,
+  QUEUE_NAME,
+  QUEUE_NAME_RULE,
   QUEUE_PREFIX,
   resultListKey,
   type BatchJobData,
   type BatchResultMessage,
 } from './job-protocol.js';
+export { RouterQueue, type QueueDepth, type RouterQueueOptions } from './router-queue.js';
 export { connectRedis } from './redis-connection.js';
+export { REDIS_URL, REDIS_URL_RULE } from './redis-url.js';
 export { WorkerProcessGroup, type WorkerProcessOptions, type WorkerProcessStats } from './worker-processes.js';

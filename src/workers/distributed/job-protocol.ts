@@ -18,6 +18,18 @@ export interface BatchJobData {
   texts: string[];
 }
 
+/** The job data of a batch of items, in batch order. */
+export function batchJobData(router: string, items: ReadonlyArray<{ id: string; text: string }>): BatchJobData {
+  const ids = new Array<string>(items.length);
+  const texts = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as { id: string; text: string };
+    ids[i] = item.id;
+    texts[i] = item.text;
+  }
+  return { router, ids, texts };
+}
+
 /** One finished batch, as a worker reports it. */
 export interface BatchResultMessage {
   jobId: string;

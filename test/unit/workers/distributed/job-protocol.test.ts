@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  batchJobData,
   checkBatchJobData,
   decodeBatchResult,
   encodeBatchResult,
@@ -48,6 +49,15 @@ describe('batch result messages', () => {
 });
 
 describe('batch job data', () => {
+  it("is built from a batch's items in order, and a worker accepts it", () => {
+    const data = batchJobData('r1', [
+      { id: 'a', text: 'first' },
+      { id: 'b', text: 'second' },
+    ]);
+    expect(data).toEqual({ router: 'r1', ids: ['a', 'b'], texts: ['first', 'second'] });
+    expect(checkBatchJobData(data)).toBe(data);
+  });
+
   it('accepts ids and texts of equal length', () => {
     const data = { router: 'r1', ids: ['a'], texts: ['hello'] };
     expect(checkBatchJobData(data)).toBe(data);
