@@ -98,7 +98,7 @@ export class InferencePool extends BatchingPool {
   }
 
   protected async abandon(): Promise<void> {
-    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    await Promise.all(this.slots.map((slot) => slot.kill()));
   }
 
   protected scaledToZero(): boolean {

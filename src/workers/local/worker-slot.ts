@@ -38,7 +38,6 @@ const CLOSE_GRACE_MS = 2000;
 const LOAD_GRACE_MS = CLOSE_GRACE_MS * 5;
 
 export class WorkerSlot {
-  readonly worker: Worker;
   readonly spawnedAt = performance.now();
   state: SlotState = 'starting';
   /** Scaled down while busy or loading: retired once the batch is done or the model loaded. */
@@ -47,6 +46,7 @@ export class WorkerSlot {
   parkedAt = 0;
   /** Resolves once the model is loaded; rejects with why the worker could not load it. */
   readonly loaded: Promise<void>;
+  private readonly worker: Worker;
   private readonly hooks: WorkerSlotHooks;
   private parkTimer: NodeJS.Timeout | undefined;
   private startError: LivepipeError | undefined;
@@ -178,6 +178,11 @@ export class WorkerSlot {
         this.worker.postMessage({ type: 'close' } satisfies PoolToWorker);
       });
     }
+    await this.worker.terminate();
+  }
+
+  /** Ends the thread at once, whatever it holds (the pool failed to start: nothing is left to save). */
+  async kill(): Promise<void> {
     await this.worker.terminate();
   }
 

@@ -126,7 +126,7 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
           });
   }
 
-  /** Starts the workers or connects; throws (after abandon()) if the pool cannot serve. */
+  /** Starts the workers or connects; throws if the pool cannot serve (abandon() then cleans up). */
   protected abstract open(): Promise<void>;
   /** Releases what a failed open() got. */
   protected abstract abandon(): Promise<void>;
