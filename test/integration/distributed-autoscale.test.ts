@@ -11,7 +11,7 @@ import type { ScaleDecision } from '../../src/workers/autoscale/kpa.js';
 import { DistributedPool } from '../../src/workers/distributed/distributed-pool.js';
 import { QUEUE_PREFIX } from '../../src/workers/distributed/job-protocol.js';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
-import { deleteKeys, REDIS_URL, redisUnavailable, skipWithoutRedis } from './distributed-redis-helper.js';
+import { deleteKeys, poolOptions, REDIS_URL, redisUnavailable, skipWithoutRedis } from './distributed-redis-helper.js';
 
 const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
 const skip = skipWithoutRedis(await redisUnavailable(), 'distributed autoscale tests');
@@ -53,22 +53,17 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs: number
 describe.skipIf(skip)('DistributedPool with autoscaled local worker processes', () => {
   const coldStarts: number[] = [];
   const decisions: ScaleDecision[] = [];
-  const pool = new DistributedPool({
-    model: 'chat-sentiment',
-    redis: REDIS_URL,
-    queue,
-    maxBatch: 16,
-    maxDelayMs: 2,
-    queueLimit: 10_000,
-    resultTimeoutMs: 60_000,
-    statsRefreshMs: 200,
-    autoscale: { ...FAST_AUTOSCALE, min: 0, max: 2 },
-    localWorkers: true,
-    manifestPath,
-    workerArgs: ['--lock-duration', '2s'],
-    workerStopTimeoutMs: 5000,
-    events: { onColdStart: (ms) => coldStarts.push(ms), onScaleDecision: (decision) => decisions.push(decision) },
-  });
+  const pool = new DistributedPool(
+    poolOptions(queue, {
+      statsRefreshMs: 200,
+      autoscale: { ...FAST_AUTOSCALE, min: 0, max: 2 },
+      localWorkers: true,
+      manifestPath,
+      workerArgs: ['--lock-duration', '2s'],
+      workerStopTimeoutMs: 5000,
+      events: { onColdStart: (ms) => coldStarts.push(ms), onScaleDecision: (decision) => decisions.push(decision) },
+    }),
+  );
   const seenPids = new Set<number>();
   const watcher = setInterval(() => {
     for (const pid of pool.stats().localWorkers?.pids ?? []) seenPids.add(pid);

@@ -11,7 +11,7 @@ import type { DeadlineOutcome } from '../../src/workers/pool/model-pool.js';
 import { PoolRejection } from '../../src/workers/pool/pool-rejection.js';
 import {
   deleteKeys,
-  REDIS_URL,
+  poolOptions,
   redisUnavailable,
   skipWithoutRedis,
   startWorker,
@@ -26,17 +26,8 @@ describe.skipIf(skip)('DistributedPool batching with a livepipe worker process',
   let worker: WorkerProcess;
   const pools: DistributedPool[] = [];
 
-  function startPool(options: Partial<DistributedPoolOptions>): Promise<DistributedPool> {
-    const pool = new DistributedPool({
-      model: 'chat-sentiment',
-      redis: REDIS_URL,
-      queue,
-      maxBatch: 16,
-      maxDelayMs: 2,
-      queueLimit: 1000,
-      resultTimeoutMs: 60_000,
-      ...options,
-    });
+  function startPool(changes: Partial<DistributedPoolOptions>): Promise<DistributedPool> {
+    const pool = new DistributedPool(poolOptions(queue, changes));
     pools.push(pool);
     return pool.start().then(() => pool);
   }

@@ -14,6 +14,7 @@ import { PoolRejection } from '../../src/workers/pool/pool-rejection.js';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
 import {
   deleteKeys,
+  poolOptions,
   REDIS_URL,
   redisUnavailable,
   skipWithoutRedis,
@@ -35,15 +36,7 @@ describe.skipIf(skip)('DistributedPool with livepipe worker processes on Redis',
 
   beforeAll(async () => {
     workers.push(...(await Promise.all([startWorker(queue, manifestPath), startWorker(queue, manifestPath)])));
-    pool = new DistributedPool({
-      model: 'chat-sentiment',
-      redis: REDIS_URL,
-      queue,
-      maxBatch: 16,
-      maxDelayMs: 2,
-      queueLimit: 10_000,
-      resultTimeoutMs: 60_000,
-    });
+    pool = new DistributedPool(poolOptions(queue));
     await pool.start();
     inspector = new Queue(queue, { connection: { url: REDIS_URL }, prefix: QUEUE_PREFIX });
   });

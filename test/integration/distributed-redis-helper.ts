@@ -5,11 +5,26 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import type { DistributedPoolOptions } from '../../src/workers/distributed/distributed-pool.js';
 
 export const REDIS_URL = process.env.LIVEPIPE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export const START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
+
+/** A DistributedPool for the bundled model on the test Redis: batches of 16, a long result timeout; plus the test's changes. */
+export function poolOptions(queue: string, changes: Partial<DistributedPoolOptions> = {}): DistributedPoolOptions {
+  return {
+    model: 'chat-sentiment',
+    redis: REDIS_URL,
+    queue,
+    maxBatch: 16,
+    maxDelayMs: 2,
+    queueLimit: 10_000,
+    resultTimeoutMs: 60_000,
+    ...changes,
+  };
+}
 
 /** Undefined when Redis answers PING, else why not. */
 export async function redisUnavailable(url = REDIS_URL): Promise<string | undefined> {
