@@ -49,7 +49,12 @@ export {
   type InferenceResult,
   type PoolOptions,
 } from './workers/index.js';
-export { kpaScaleStep, kpaInitialPanicState, type KpaScaleInput, type KpaScaleResult } from './workers/autoscale/kpa.js';
+export {
+  kpaScaleStep,
+  kpaInitialPanicState,
+  type KpaScaleInput,
+  type KpaScaleResult,
+} from './workers/autoscale/kpa.js';
 export { EngagementAggregator } from './aggregate/index.js';
 export { OverlayServer, type OverlayOptions } from './overlay/index.js';
 export { PipelineMetrics, LatencyBudget, STAGES, type Stage } from './metrics/index.js';

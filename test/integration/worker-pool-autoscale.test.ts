@@ -39,7 +39,10 @@ function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }>
 
 describe('InferencePool, elastic', () => {
   const pools: InferencePool[] = [];
-  const track = (pool: InferencePool) => (pools.push(pool), pool);
+  const track = (pool: InferencePool) => {
+    pools.push(pool);
+    return pool;
+  };
   afterEach(async () => {
     await Promise.all(pools.splice(0).map((pool) => pool.close()));
   });

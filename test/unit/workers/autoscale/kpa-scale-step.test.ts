@@ -10,7 +10,7 @@ import {
   kpaScaleStep,
   type KpaScaleInput,
   type KpaScaleResult,
-} from '../../../src/workers/autoscale/kpa.js';
+} from '../../../../src/workers/autoscale/kpa.js';
 
 const SECOND = 1000;
 /** Knative's tests decide at time.Now(); any instant serves. */
