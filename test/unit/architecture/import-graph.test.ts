@@ -153,10 +153,13 @@ describe('import graph of src/ and bench/', () => {
     expect(cycles, `import cycles:\n${cycles.join('\n')}`).toEqual([]);
   });
 
-  // Enable once the delivery → sources/workers arrows are gone (another change is removing them):
-  // today dead-letter-sinks.ts and kafka-sink.ts import sources/kafka/kafka-client.ts and
-  // http-subscriber.ts imports workers/fifo-queue.ts.
-  it.todo('src/delivery imports nothing from src/sources or src/workers');
+  it('keeps src/delivery from importing src/sources or src/workers (broker clients live in src/brokers)', () => {
+    const upward = [...graph]
+      .filter(([file]) => file.startsWith('src/delivery/'))
+      .flatMap(([file, targets]) => targets.map((target) => `${file} → ${target}`))
+      .filter((arrow) => /→ src\/(sources|workers)\//.test(arrow));
+    expect(upward).toEqual([]);
+  });
 });
 
 describe('the cycle finder itself', () => {
