@@ -1,7 +1,30 @@
-// The inference stage's public surface: manifests, the model runner, featurizer and postprocessor registries.
-export { listModelManifests, loadModelManifest } from './model-registry.js';
-export { modelManifestSchema, type ModelManifest, type ModelManifestSpec, type TensorSpec } from './model-manifest.js';
-export { ModelRunner, type BatchRun } from './model-runner.js';
+// The inference stage's public surface: manifests and model kinds, fetching, tokenizers, the model
+// runner, featurizer and postprocessor registries.
+export {
+  listModelManifests,
+  loadModelManifest,
+  modelManifestPaths,
+  type LoadModelOptions,
+} from './model-registry.js';
+export {
+  featurizedManifestSchema,
+  isFeaturizedManifest,
+  type BatchRun,
+  type BoundModel,
+  type FeaturizedManifestSpec,
+  type FeaturizedModelManifest,
+  type ModelManifest,
+  type ModelTask,
+  type TensorSpec,
+} from './model-manifest.js';
+export { ModelRunner, type ModelRunnerOptions } from './model-runner.js';
+export type { ManifestContext, ModelKind } from './model-kinds/model-kind.js';
+export { modelKindNames, registerModelKind } from './model-kinds/model-kind-registry.js';
+export { fetchModel, ModelFetchError, type FetchedModel, type FetchModelOptions } from './fetch/model-fetcher.js';
+export { modelCacheDir, modelsCacheDir, modelSourceSchema, type ModelSource } from './fetch/model-source.js';
+export { streamProgress, type FetchProgress } from './fetch/fetch-progress.js';
+export type { TextTokenizer, TokenizedBatch } from './tokenizers/text-tokenizer.js';
+export { HuggingFaceTokenizer, type HuggingFaceTokenizerOptions } from './tokenizers/huggingface-tokenizer.js';
 export type { Featurizer } from './featurizers/featurizer.js';
 export {
   featurizerKind,

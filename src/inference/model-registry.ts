@@ -1,19 +1,29 @@
-// Loads model manifests (models/*.yaml) next to their ONNX files and validates them once, at start,
-// with errors that name the file, line and field, so a worker never meets a bad manifest.
-import { createHash } from 'node:crypto';
+// Loads model manifests (models/*.yaml) and validates them once, at start, with errors that name
+// the file, line and field, so a worker never meets a bad manifest. The manifest's kind
+// (model-kinds/) resolves and checks its files.
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { LivepipeError } from '../errors.js';
-import { featurizerKind, featurizerKindNames } from './featurizers/featurizer-registry.js';
-import { modelManifestSchema, type ModelManifest } from './model-manifest.js';
-import { postprocessorKind, postprocessorKindNames } from './postprocessors/postprocessor-registry.js';
-import type { PostprocessorModel } from './postprocessors/postprocessor.js';
+import { modelsCacheDir } from './fetch/model-source.js';
+import type { ModelManifest } from './model-manifest.js';
+import { BUILD_HINT } from './model-kinds/featurized-classifier.js';
+import type { ManifestContext, ModelKind } from './model-kinds/model-kind.js';
+import { modelKind, modelKindNameOf, modelTaskNames } from './model-kinds/model-kind-registry.js';
 
-const BUILD_HINT = 'for the bundled model run `npm run models:build`; for your own model put the .onnx file there';
+export interface LoadModelOptions {
+  /** The model cache root; default $LIVEPIPE_MODELS_DIR or ~/.cache/livepipe/models. */
+  modelsDir?: string;
+}
 
-export async function loadModelManifest(path: string): Promise<ModelManifest> {
+interface ParsedManifest {
+  context: ManifestContext;
+  kind: ModelKind;
+  spec: unknown;
+}
+
+async function parseManifest(path: string, options: LoadModelOptions): Promise<ParsedManifest> {
   const manifestPath = resolve(path);
   let text: string;
   try {
@@ -23,9 +33,7 @@ export async function loadModelManifest(path: string): Promise<ModelManifest> {
       throw new LivepipeError(
         'LP_MODEL_NOT_FOUND',
         `model manifest ${manifestPath} does not exist; check the path (${BUILD_HINT})`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
     throw error;
@@ -51,84 +59,36 @@ export async function loadModelManifest(path: string): Promise<ModelManifest> {
     return fail([...at, ...(issue?.path ?? [])], issue?.message ?? 'invalid');
   };
 
-  const spec = check(modelManifestSchema, document.toJS(), []);
-
-  const featurizerEntry = featurizerKind(spec.featurizer.kind);
-  if (featurizerEntry === undefined) {
-    fail(
-      ['featurizer', 'kind'],
-      `unknown featurizer "${spec.featurizer.kind}"; known kinds: ${featurizerKindNames().join(', ')}`,
+  const raw = document.toJS() as unknown;
+  const kindName = modelKindNameOf(raw);
+  const kind = kindName === undefined ? undefined : modelKind(kindName);
+  if (kind === undefined) {
+    return fail(
+      ['task'],
+      `expected one of ${modelTaskNames().join(', ')} (or a featurizer section for a featurized model)`,
     );
   }
-  const featurizerSpec = check(featurizerEntry!.schema, spec.featurizer, ['featurizer']);
-  const featurizer = featurizerEntry!.create(featurizerSpec);
-  const input = spec.inputs[0]!;
-  const featureDim = input.shape[input.shape.length - 1];
-  if (input.shape.length !== 2 || (typeof featureDim === 'number' && featureDim !== featurizer.dims)) {
-    fail(['inputs', 0, 'shape'], `expected [batch, ${featurizer.dims}] to match featurizer.dims ${featurizer.dims}`);
-  }
-
-  const postprocessModel: PostprocessorModel = {
-    labels: spec.labels,
-    outputs: spec.outputs.map((o) => {
-      const last = o.shape[o.shape.length - 1];
-      return { name: o.name, width: typeof last === 'number' ? last : undefined };
-    }),
-    file: manifestPath,
-  };
-  const postprocessors = spec.postprocess.map((entry, index) => {
-    const kind = postprocessorKind(entry.kind);
-    if (kind === undefined) {
-      return fail(
-        ['postprocess', index, 'kind'],
-        `unknown postprocessor "${entry.kind}"; known kinds: ${postprocessorKindNames().join(', ')}`,
-      );
-    }
-    const parsed = check(kind.schema, entry, ['postprocess', index]);
-    // Build once now so that spec errors (unknown output, label count) surface at load, not in a worker.
-    kind.create(parsed, postprocessModel);
-    return { kind, spec: parsed };
-  });
-  const labelHeads = postprocessors.filter((p) => p.kind.producesLabel).length;
-  if (labelHeads !== 1) {
-    fail(['postprocess'], `expected exactly one label postprocessor (e.g. softmax-label), found ${labelHeads}`);
-  }
-
-  const modelPath = resolve(dirname(manifestPath), spec.file);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(modelPath);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new LivepipeError(
-        'LP_MODEL_NOT_FOUND',
-        `model file ${modelPath} (field "file" of ${manifestPath}) does not exist; ${BUILD_HINT}`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-  if (spec.sha256 !== undefined) {
-    const actual = createHash('sha256').update(bytes).digest('hex');
-    if (actual !== spec.sha256) {
-      fail(
-        ['sha256'],
-        `${modelPath} has sha256 ${actual}, not the manifest's; rebuild the model (npm run models:build) or update the field`,
-      );
-    }
-  }
-
-  return {
-    ...spec,
+  const context: ManifestContext = {
     manifestPath,
-    modelPath,
-    createFeaturizer: () => featurizerEntry!.create(featurizerSpec),
-    createPostprocessors: () => postprocessors.map(({ kind, spec: entry }) => kind.create(entry, postprocessModel)),
+    modelsDir: options.modelsDir ?? modelsCacheDir(),
+    fail,
+    check,
   };
+  return { context, kind, spec: check(kind.schema, raw, []) };
 }
 
-/** Every manifest (*.yaml, *.yml) in a folder, e.g. models/, sorted by file name. */
-export async function listModelManifests(folder: string): Promise<ModelManifest[]> {
+export async function loadModelManifest(path: string, options: LoadModelOptions = {}): Promise<ModelManifest> {
+  const { context, kind, spec } = await parseManifest(path, options);
+  return kind.load(spec, context);
+}
+
+/** The manifest files (*.yaml, *.yml) of a folder, e.g. models/, sorted by file name. */
+export async function modelManifestPaths(folder: string): Promise<string[]> {
   const names = (await readdir(folder)).filter((name) => /\.ya?ml$/.test(name)).sort();
-  return Promise.all(names.map((name) => loadModelManifest(join(folder, name))));
+  return names.map((name) => join(folder, name));
+}
+
+/** Every manifest of a folder, loaded (so a fetched model that is missing fails the call). */
+export async function listModelManifests(folder: string, options: LoadModelOptions = {}): Promise<ModelManifest[]> {
+  return Promise.all((await modelManifestPaths(folder)).map((path) => loadModelManifest(path, options)));
 }

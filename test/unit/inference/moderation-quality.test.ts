@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadSentimentSentences } from '../../../models/sentiment-data.js';
-import { loadModelManifest } from '../../../src/inference/index.js';
+import { isFeaturizedManifest, loadModelManifest } from '../../../src/inference/index.js';
 import {
   createLexiconModeration,
   lexiconModerationSpecSchema,
@@ -29,7 +29,9 @@ interface ModerationMetrics {
 }
 
 const manifestPath = new URL('../../../models/chat-sentiment.yaml', import.meta.url).pathname;
-const manifest = await loadModelManifest(manifestPath);
+const loaded = await loadModelManifest(manifestPath);
+if (!isFeaturizedManifest(loaded)) throw new Error(`${manifestPath} is not the featurized model this test measures`);
+const manifest = loaded;
 const metrics = manifest.metrics as unknown as ModerationMetrics;
 const moderationIndex = manifest.postprocess.findIndex((entry) => entry.kind === 'lexicon-moderation');
 const moderation = manifest.createPostprocessors()[moderationIndex] as Postprocessor;

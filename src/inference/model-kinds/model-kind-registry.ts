@@ -1,0 +1,34 @@
+// Model kinds by name. A manifest with a `featurizer` is a featurized classifier (the bundled MLP);
+// otherwise its `task` picks a kind. registerModelKind adds or replaces a kind.
+import { featurizedClassifierKind } from './featurized-classifier.js';
+import type { ModelKind } from './model-kind.js';
+
+const modelKinds = new Map<string, ModelKind>([
+  ['featurized-classifier', featurizedClassifierKind as ModelKind],
+]);
+
+const kindByTask: Readonly<Record<string, string>> = {};
+
+export function modelTaskNames(): string[] {
+  return Object.keys(kindByTask);
+}
+
+/** The kind that reads this manifest document, or undefined when its `task` is unknown. */
+export function modelKindNameOf(document: unknown): string | undefined {
+  const fields = (typeof document === 'object' && document !== null ? document : {}) as Record<string, unknown>;
+  if (fields.featurizer !== undefined) return 'featurized-classifier';
+  return typeof fields.task === 'string' ? kindByTask[fields.task] : undefined;
+}
+
+export function modelKind(name: string): ModelKind | undefined {
+  return modelKinds.get(name);
+}
+
+export function registerModelKind<Spec>(name: string, kind: ModelKind<Spec>, task?: string): void {
+  modelKinds.set(name, kind as ModelKind);
+  if (task !== undefined) (kindByTask as Record<string, string>)[task] = name;
+}
+
+export function modelKindNames(): string[] {
+  return [...modelKinds.keys()];
+}
