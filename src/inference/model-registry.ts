@@ -1,6 +1,7 @@
 // Loads model manifests (models/*.yaml) and validates them once, at start, with errors that name
 // the file, line and field, so a worker never meets a bad manifest. The manifest's kind
-// (model-kinds/) resolves and checks its files.
+// (model-kinds/) resolves and checks its files: beside the manifest, in a Hugging Face export
+// folder, or in the model cache that `npm run models:fetch` fills.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';

@@ -58,6 +58,18 @@ export class ModelRunner {
     return { ...run, inferMs: performance.now() - started };
   }
 
+  /** A text-embedding model's vectors, one per text. */
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    if (this.manifest.task !== 'text-embedding') {
+      throw new LivepipeError(
+        'LP_MODEL_INVALID',
+        `${this.manifest.manifestPath} is a ${this.manifest.task} model; embed() needs a text-embedding model`,
+      );
+    }
+    const { results } = await this.model.run(texts);
+    return results.map((result) => result.embedding as Float32Array);
+  }
+
   async close(): Promise<void> {
     await this.session.release();
   }

@@ -1,13 +1,20 @@
 // Model kinds by name. A manifest with a `featurizer` is a featurized classifier (the bundled MLP);
-// otherwise its `task` picks a kind. registerModelKind adds or replaces a kind.
+// otherwise its `task` picks a transformer kind. registerModelKind adds or replaces a kind.
 import { featurizedClassifierKind } from './featurized-classifier.js';
 import type { ModelKind } from './model-kind.js';
+import { textEmbeddingKind } from './text-embedding.js';
+import { transformerClassifierKind } from './transformer-classifier.js';
 
 const modelKinds = new Map<string, ModelKind>([
   ['featurized-classifier', featurizedClassifierKind as ModelKind],
+  ['transformer-classifier', transformerClassifierKind as ModelKind],
+  ['transformer-embedding', textEmbeddingKind as ModelKind],
 ]);
 
-const kindByTask: Readonly<Record<string, string>> = {};
+const kindByTask: Readonly<Record<string, string>> = {
+  'text-classification': 'transformer-classifier',
+  'text-embedding': 'transformer-embedding',
+};
 
 export function modelTaskNames(): string[] {
   return Object.keys(kindByTask);

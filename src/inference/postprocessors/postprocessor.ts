@@ -12,6 +12,8 @@ export interface ClassificationResult {
   score: number;
   scores: Record<string, number>;
   moderation?: ModerationResult;
+  /** text-embedding models: the text's pooled vector (their label is empty). */
+  embedding?: Float32Array;
 }
 
 /** Outputs of one batch run, by ONNX output name; row r of an [N, K] output is data[r*K .. r*K+K). */
