@@ -4,7 +4,9 @@ export {
   listModelManifests,
   loadModelManifest,
   modelManifestPaths,
+  readModelSource,
   type LoadModelOptions,
+  type ModelSourceEntry,
 } from './model-registry.js';
 export {
   featurizedManifestSchema,

@@ -7,11 +7,13 @@ import { join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { LivepipeError } from '../errors.js';
+import type { ModelSource } from './fetch/model-source.js';
 import { modelsCacheDir } from './fetch/model-source.js';
 import type { ModelManifest } from './model-manifest.js';
 import { BUILD_HINT } from './model-kinds/featurized-classifier.js';
 import type { ManifestContext, ModelKind } from './model-kinds/model-kind.js';
 import { modelKind, modelKindNameOf, modelTaskNames } from './model-kinds/model-kind-registry.js';
+import { nameFromManifestPath } from './model-kinds/transformer-model.js';
 
 export interface LoadModelOptions {
   /** The model cache root; default $LIVEPIPE_MODELS_DIR or ~/.cache/livepipe/models. */
@@ -81,6 +83,24 @@ async function parseManifest(path: string, options: LoadModelOptions): Promise<P
 export async function loadModelManifest(path: string, options: LoadModelOptions = {}): Promise<ModelManifest> {
   const { context, kind, spec } = await parseManifest(path, options);
   return kind.load(spec, context);
+}
+
+export interface ModelSourceEntry {
+  manifestPath: string;
+  name: string;
+  /** Undefined for a model whose files are not fetched (bundled, or beside the manifest). */
+  source?: ModelSource;
+}
+
+/** A validated manifest's name and `source`, without touching the model's files (for `models:fetch`). */
+export async function readModelSource(path: string): Promise<ModelSourceEntry> {
+  const { context, spec } = await parseManifest(path, {});
+  const fields = spec as { name?: string; source?: ModelSource };
+  return {
+    manifestPath: context.manifestPath,
+    name: fields.name ?? nameFromManifestPath(context.manifestPath),
+    source: fields.source,
+  };
 }
 
 /** The manifest files (*.yaml, *.yml) of a folder, e.g. models/, sorted by file name. */

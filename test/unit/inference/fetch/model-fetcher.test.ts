@@ -1,18 +1,22 @@
 // The fetcher against a local HTTP server that lays a fixture jar out as a Maven repository: no
 // network, no mvn. Covers the cache (kept, or detected as damaged and fetched again), a wrong pin
 // (a clear error, nothing left behind) and an unreachable repository.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jarRepositoryPath, parseMavenCoordinates } from '../../../../src/inference/fetch/maven-artifact.js';
 import { fetchModel, ModelFetchError } from '../../../../src/inference/fetch/model-fetcher.js';
 import type { ModelSource } from '../../../../src/inference/fetch/model-source.js';
 import { writeZip } from './zip-fixture.js';
 
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const COORDINATES = 'test.livepipe:fixture-model:1.0.0';
 const artifact = parseMavenCoordinates(COORDINATES)!;
 const onnx = Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 7) % 256));
@@ -149,5 +153,43 @@ describe('fetchModel', () => {
     const fetched = await fetch(source());
     expect(fetched.origin).toBe(`${repository}${jarRepositoryPath(artifact)}`);
     expect(requests).toBe(1);
+  });
+
+  it('exits 1 from `npm run models:fetch` with the reason on stderr', async () => {
+    const manifest = join(work, 'fixture.yaml');
+    writeFileSync(
+      manifest,
+      [
+        'task: text-embedding',
+        'source:',
+        `  maven: ${COORDINATES}`,
+        '  files:',
+        ...source({ onnxSha: '0'.repeat(64) }).files.flatMap((f) => [
+          `    - entry: ${f.entry}`,
+          `      file: ${f.file}`,
+          `      sha256: "${f.sha256}"`,
+          `      size: ${f.size}`,
+        ]),
+        '',
+      ].join('\n'),
+    );
+    // Asynchronously: this process's server must answer the script's download.
+    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/models-fetch.ts', manifest], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        LIVEPIPE_MODELS_DIR: modelsDir,
+        LIVEPIPE_MAVEN_REPOSITORY: repository,
+        LIVEPIPE_MODELS_NO_MVN: '1',
+      },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('but the manifest pins 0000');
+    expect(run.stderr).toContain('run `npm run models:fetch` again');
+    expect(existsSync(join(modelsDir, 'fixture'))).toBe(false);
   });
 });
