@@ -11,20 +11,20 @@ const modelKinds = new Map<string, ModelKind>([
   ['transformer-embedding', textEmbeddingKind as ModelKind],
 ]);
 
-const kindByTask: Readonly<Record<string, string>> = {
-  'text-classification': 'transformer-classifier',
-  'text-embedding': 'transformer-embedding',
-};
+const kindByTask = new Map<string, string>([
+  ['text-classification', 'transformer-classifier'],
+  ['text-embedding', 'transformer-embedding'],
+]);
 
 export function modelTaskNames(): string[] {
-  return Object.keys(kindByTask);
+  return [...kindByTask.keys()];
 }
 
 /** The kind that reads this manifest document, or undefined when its `task` is unknown. */
 export function modelKindNameOf(document: unknown): string | undefined {
   const fields = (typeof document === 'object' && document !== null ? document : {}) as Record<string, unknown>;
   if (fields.featurizer !== undefined) return 'featurized-classifier';
-  return typeof fields.task === 'string' ? kindByTask[fields.task] : undefined;
+  return typeof fields.task === 'string' ? kindByTask.get(fields.task) : undefined;
 }
 
 export function modelKind(name: string): ModelKind | undefined {
@@ -33,7 +33,7 @@ export function modelKind(name: string): ModelKind | undefined {
 
 export function registerModelKind<Spec>(name: string, kind: ModelKind<Spec>, task?: string): void {
   modelKinds.set(name, kind as ModelKind);
-  if (task !== undefined) (kindByTask as Record<string, string>)[task] = name;
+  if (task !== undefined) kindByTask.set(task, name);
 }
 
 export function modelKindNames(): string[] {
