@@ -3,7 +3,7 @@
 // messages between pipeline instances through Redis pub/sub.
 import { z } from 'zod';
 import { QUEUE_NAME, QUEUE_NAME_RULE } from '../workers/distributed/job-protocol.js';
-import { REDIS_URL, REDIS_URL_RULE } from '../workers/distributed/redis-url.js';
+import { REDIS_URL, REDIS_URL_RULE } from '../brokers/redis/redis-url.js';
 import { durationSchema } from './duration-schema.js';
 
 const DURATION_EXPECTED = 'expected a duration such as "500ms", "30s" or ISO-8601 "PT30S"';

@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import { LivepipeError } from '../errors.js';
 import { connectRedis } from '../workers/distributed/redis-connection.js';
 import type { FanoutMessage, OverlayFanout } from './overlay-fanout.js';
+import { REDIS_URL, REDIS_URL_RULE } from '../brokers/redis/redis-url.js';
 
 export interface RedisOverlayFanoutOptions {
   /** redis://host:port[/db] */
@@ -51,20 +52,8 @@ export class RedisOverlayFanout implements OverlayFanout {
   private malformed = 0;
 
   constructor(options: RedisOverlayFanoutOptions) {
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch {
-      throw new LivepipeError(
-        'LP_CONFIG_INVALID',
-        `overlay.redis "${options.url}" is not a URL; write redis://host:6379`,
-      );
-    }
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-      throw new LivepipeError(
-        'LP_CONFIG_INVALID',
-        `overlay.redis must start with redis:// or rediss://, got "${options.url}"`,
-      );
+    if (!REDIS_URL.test(options.url)) {
+      throw new LivepipeError('LP_CONFIG_INVALID', `overlay.redis "${options.url}" is not ${REDIS_URL_RULE}`);
     }
     const namespace = options.namespace ?? DEFAULT_OVERLAY_NAMESPACE;
     if (namespace.length === 0)

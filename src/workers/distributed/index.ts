@@ -19,5 +19,5 @@ export {
 } from './job-protocol.js';
 export { RouterQueue, type QueueDepth, type RouterQueueOptions } from './router-queue.js';
 export { connectRedis } from './redis-connection.js';
-export { REDIS_URL, REDIS_URL_RULE } from './redis-url.js';
+export { REDIS_URL, REDIS_URL_RULE } from '../../brokers/redis/redis-url.js';
 export { WorkerProcessGroup, type WorkerProcessOptions, type WorkerProcessStats } from './worker-processes.js';

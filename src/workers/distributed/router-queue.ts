@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { LivepipeError } from '../../errors.js';
 import { isValidQueueName, QUEUE_NAME_RULE, QUEUE_PREFIX, resultListKey, type BatchJobData } from './job-protocol.js';
 import { connectRedis } from './redis-connection.js';
-import { REDIS_URL, REDIS_URL_RULE } from './redis-url.js';
+import { REDIS_URL, REDIS_URL_RULE } from '../../brokers/redis/redis-url.js';
 
 export interface RouterQueueOptions {
   redis: string;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { LOCAL_WORKERS_NEED_AUTOSCALE } from '../../../../src/config/distributed-schema.js';
 import { DistributedPool, type DistributedPoolOptions } from '../../../../src/workers/distributed/distributed-pool.js';
 import { QUEUE_NAME_RULE } from '../../../../src/workers/distributed/job-protocol.js';
-import { REDIS_URL_RULE } from '../../../../src/workers/distributed/redis-url.js';
+import { REDIS_URL_RULE } from '../../../../src/brokers/redis/redis-url.js';
 
 const options: DistributedPoolOptions = {
   model: 'm',
