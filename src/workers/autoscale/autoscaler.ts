@@ -66,6 +66,11 @@ export class PoolAutoscaler {
     return this.last;
   }
 
+  /** Whether its timer is set (between start() and stop()). */
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
   start(): void {
     if (this.timer !== undefined) return;
     this.timer = setInterval(() => this.step(this.now()), this.sampleMs);

@@ -248,7 +248,7 @@ export class DistributedPool extends BatchingPool {
     if (this.batcher.policy !== 'deliver-late') this.applyDeadlinePolicy(now, this.predictedWaitMs());
     let due: PendingItem[][] | undefined;
     while (this.batcher.length > 0 && (this.state === 'closing' || this.batcher.isDue(now)))
-      (due ??= []).push(this.batcher.take(now));
+      (due ??= []).push(this.takeBatch(now));
     if (due !== undefined) this.send(due, now);
     if (this.batcher.length > 0) this.wakeTimer.arm(this.batcher.msUntilDue(now));
     this.checkDrained();

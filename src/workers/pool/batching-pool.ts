@@ -180,20 +180,28 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
       await this.open();
     } catch (error) {
       this.state = 'failed';
-      await this.abandon();
-      this.rejectAll(this.batcher.drain(), 'worker-failed', `the ${this.label} failed to start`);
+      try {
+        await this.abandon();
+      } finally {
+        // Whatever the clean-up does, nothing queued is left waiting, and the caller sees why start failed.
+        this.rejectAll(this.batcher.drain(), 'worker-failed', `the ${this.label} failed to start`);
+      }
       throw error;
     }
     this.state = 'running';
+    // close() during the start stopped the autoscaler already; starting it now would leave its timer running.
+    if (this.closing !== undefined) return;
     this.autoscaler?.start();
     this.pump();
   }
 
   infer(input: InferenceInput, options?: InferOptions): Promise<InferenceResult> {
     if (this.state === 'closing' || this.state === 'closed' || this.state === 'failed') {
-      this.rejectedBy.closed++;
+      // A failed pool is not a closed one: callers that branch on the reason must be able to tell.
+      const reason = this.state === 'failed' ? 'worker-failed' : 'closed';
+      this.rejectedBy[reason]++;
       return Promise.reject(
-        new PoolRejection('closed', `the ${this.label} is ${this.state}; request ${input.id} not accepted`),
+        new PoolRejection(reason, `the ${this.label} is ${this.state}; request ${input.id} not accepted`),
       );
     }
     if (this.admission.isFull(this.pending())) {
@@ -287,6 +295,15 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
     this.wakeTimer.cancel();
     await this.release();
     this.state = 'closed';
+  }
+
+  /**
+   * Takes the next batch out of the batcher. The load meter is brought up to now first: until this
+   * moment the items were waiting here and count as in flight (taking them first would drop their wait).
+   */
+  protected takeBatch(now: number): PendingItem[] {
+    this.load.accrue(now);
+    return this.batcher.take(now);
   }
 
   /** Counts a batch the backend hands on to a worker. */

@@ -9,6 +9,7 @@ import {
   type PendingItem,
   type PoolCounts,
 } from '../../../../src/workers/pool/batching-pool.js';
+import { KNATIVE_DEFAULTS } from '../../../../src/workers/autoscale/kpa.js';
 import { PoolRejection } from '../../../../src/workers/pool/pool-rejection.js';
 
 class HandPool extends BatchingPool {
@@ -17,6 +18,8 @@ class HandPool extends BatchingPool {
   wakes = 0;
   released = false;
   openError: Error | undefined;
+  /** When set, open() waits for it (a slow model load). */
+  opening: Promise<void> | undefined;
 
   constructor(options: Partial<BatchingOptions> = {}) {
     super('hand pool', { maxBatch: 4, maxDelayMs: 0, queueLimit: 8, ...options });
@@ -24,6 +27,7 @@ class HandPool extends BatchingPool {
 
   protected async open(): Promise<void> {
     await Promise.resolve();
+    await this.opening;
     if (this.openError !== undefined) throw this.openError;
   }
   protected async abandon(): Promise<void> {}
@@ -34,7 +38,7 @@ class HandPool extends BatchingPool {
     if (this.state !== 'running' && this.state !== 'closing') return;
     const now = performance.now();
     while (this.batcher.length > 0 && (this.state === 'closing' || this.batcher.isDue(now))) {
-      const items = this.batcher.take(now);
+      const items = this.takeBatch(now);
       this.handOff(items, now);
       this.handed.push(items);
     }
@@ -70,6 +74,15 @@ class HandPool extends BatchingPool {
     this.answer(items, results, startedAt, 1, 1);
   }
 
+  /** What the backend's wake timer would do once maxDelay has passed. */
+  pumpNow(): void {
+    this.pump();
+  }
+
+  get autoscalerRunning(): boolean {
+    return this.autoscaler?.running ?? false;
+  }
+
   fail(message: string): void {
     this.failHandedOff(this.handed.shift()!, message);
   }
@@ -81,7 +94,43 @@ const reasonOf = (promise: Promise<unknown>) =>
     (error: unknown) => (error as PoolRejection).reason,
   );
 
+const autoscale = {
+  ...KNATIVE_DEFAULTS,
+  min: 1,
+  max: 2,
+  targetConcurrency: 8,
+  budgetPrediction: false,
+  tickMs: 2000,
+};
+
 describe('BatchingPool', () => {
+  it('does not start its autoscaler when close() came during the start', async () => {
+    const pool = new HandPool({ autoscale });
+    let loaded!: () => void;
+    pool.opening = new Promise((resolve) => (loaded = resolve));
+    const started = pool.start();
+    const closed = pool.close();
+    loaded();
+    await started;
+    await closed;
+    expect(pool.autoscalerRunning).toBe(false);
+  });
+
+  it('counts the time an item waits in the batcher as load', async () => {
+    const pool = new HandPool({ maxDelayMs: 120 });
+    await pool.start();
+    pool.takeLoadSample(performance.now());
+    const answer = pool.infer({ id: 'waits', text: 'hi' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    pool.pumpNow();
+    expect(pool.handed).toHaveLength(1);
+    pool.finish();
+    await answer;
+    // One item was waiting or running the whole time: about 1 (taking the batch before counting lost the wait).
+    expect(pool.takeLoadSample(performance.now()).concurrency).toBeGreaterThan(0.9);
+    await pool.close();
+  });
+
   it('answers a handed-on batch with its results and counts it', async () => {
     const pool = new HandPool();
     await pool.start();
@@ -120,7 +169,8 @@ describe('BatchingPool', () => {
     const queued = reasonOf(pool.infer({ id: 'early', text: 'x' }));
     await expect(starting).rejects.toThrow('no model');
     expect(await queued).toBe('worker-failed');
-    expect(await reasonOf(pool.infer({ id: 'after', text: 'x' }))).toBe('closed');
+    // A failed pool says so (worker-failed), not 'closed': callers branch on the reason.
+    expect(await reasonOf(pool.infer({ id: 'after', text: 'x' }))).toBe('worker-failed');
     await expect(pool.start()).rejects.toMatchObject({ code: 'LP_PIPELINE_STATE' });
     await pool.close();
   });
