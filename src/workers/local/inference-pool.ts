@@ -66,10 +66,11 @@ export class InferencePool extends BatchingPool {
   private reused = 0;
 
   constructor(options: PoolOptions) {
-    if (typeof options.workers !== 'number' || !Number.isInteger(options.workers) || options.workers < 1) {
+    const { workers } = options;
+    if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
       throw new LivepipeError(
         'LP_CONFIG_INVALID',
-        `InferencePool option workers must be an integer >= 1, got ${String(options.workers)}`,
+        `InferencePool option workers must be an integer from 1 to ${MAX_WORKERS}, got ${String(workers)}`,
       );
     }
     if (typeof options.manifestPath !== 'string' || options.manifestPath === '') {
@@ -86,7 +87,7 @@ export class InferencePool extends BatchingPool {
     this.coldStarts = new ColdStarts(this.events.onColdStart);
     this.target =
       options.autoscale === undefined
-        ? Math.min(MAX_WORKERS, options.workers)
+        ? options.workers
         : Math.min(options.autoscale.max, Math.max(1, options.autoscale.min, options.workers));
   }
 
@@ -264,7 +265,8 @@ export class InferencePool extends BatchingPool {
 
   /** A worker could not load the model: if no worker is left, nothing queued can be answered. */
   private afterReplacementFailed(): void {
-    if (this.slots.length > 0) return;
+    // Slots that are stopping or parked serve nothing: only an active worker can still answer the queue.
+    if (this.activeCount() > 0) return;
     if (this.state === 'running') this.state = 'failed';
     this.failQueued('no inference worker is left (a worker failed to start)');
   }
@@ -290,7 +292,7 @@ export class InferencePool extends BatchingPool {
           return;
         }
       }
-      this.dispatch(slot, this.batcher.take(now));
+      this.dispatch(slot, this.takeBatch(now));
     }
     this.checkDrained();
   }
