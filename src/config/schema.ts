@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ATTRIBUTE_NAME } from '../router/attribute-reader.js';
 import { DEADLINE_POLICIES, MAX_BATCH_SIZE, preferredSizeRule } from '../workers/batching/dynamic-batcher.js';
+import { QUEUE_NAME, QUEUE_NAME_RULE } from '../workers/distributed/job-protocol.js';
 import { MAX_WORKERS } from '../workers/pool/model-pool.js';
 import { deliverySchema, httpSubscriberSchema } from './delivery-schema.js';
 import { durationSchema } from './duration-schema.js';
@@ -17,6 +18,7 @@ import {
 } from './source-schemas.js';
 
 const duration = durationSchema();
+const positiveDuration = durationSchema('expected a duration greater than 0, such as "20ms" or "2s"', { positive: true });
 
 const name = z
   .string()
@@ -137,7 +139,7 @@ export const autoscaleSchema = z
     scaleToZeroGracePeriod: duration
       .default(30_000)
       .describe('With min 0: how long the pool stays idle at one worker before going to zero.'),
-    tick: duration.default(2000).describe('How often the autoscaler decides (Knative: tick-interval).'),
+    tick: positiveDuration.default(2000).describe('How often the autoscaler decides (Knative: tick-interval).'),
     budgetPrediction: z
       .boolean()
       .default(true)
@@ -147,6 +149,11 @@ export const autoscaleSchema = z
       .describe('A worker scaled away stays parked with its session loaded this long, for reuse; 0 ends it at once.'),
   })
   .refine((a) => a.max >= a.min, { message: 'autoscale.max must be >= autoscale.min', path: ['max'] })
+  // The KPA averages over buckets of min(tick, 1 s) (autoscaler.ts); a window must hold one.
+  .refine((a) => a.stableWindow >= Math.min(a.tick, 1000), {
+    message: 'autoscale.stableWindow must be at least one averaging bucket: min(tick, 1s)',
+    path: ['stableWindow'],
+  })
   .prefault({});
 
 export const batchSchema = z
@@ -201,6 +208,13 @@ export const modelSchema = z
   .superRefine((model, ctx) => {
     if (model.distributed?.localWorkers === true && !model.autoscale.enabled)
       ctx.addIssue({ code: 'custom', path: ['distributed', 'localWorkers'], message: LOCAL_WORKERS_NEED_AUTOSCALE });
+    // The queue defaults to the model's name, which the queue-name rule must then accept too.
+    if (model.distributed !== undefined && model.distributed.queue === undefined && !QUEUE_NAME.test(model.name))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['name'],
+        message: `the model's name is its distributed queue's name unless distributed.queue is set, and must be ${QUEUE_NAME_RULE}`,
+      });
   });
 
 const attributeName = z
@@ -285,7 +299,7 @@ export const budgetsSchema = z
   .strictObject({
     source: duration.default(5).describe('Budget of the source stage: broker timestamp → CloudEvent.'),
     route: duration.default(2).describe('Budget of the route stage: filters matched, subscribers chosen.'),
-    queue: duration.default(50).describe('Budget of the queue stage: wait in the batcher or queue.'),
+    queue: positiveDuration.default(50).describe('Budget of the queue stage: wait in the batcher or queue.'),
     infer: duration.default(50).describe('Budget of the infer stage: model run of the batch.'),
     push: duration.default(10).describe('Budget of the push stage: result → WebSocket write.'),
     e2e: duration.default(150).describe('Budget of the e2e stage: broker timestamp → overlay write.'),

@@ -88,6 +88,16 @@ describe('loadPipeline', () => {
       'models[0].distributed.localWorkers',
       ['needs autoscale.enabled: true', 'start `livepipe worker` processes yourself'],
     ],
+    ['bad-autoscale-tick.yaml', 14, 13, 'models[0].autoscale.tick', ['greater than 0', 'got "0ms"']],
+    [
+      'bad-autoscale-stable-window.yaml',
+      14,
+      21,
+      'models[0].autoscale.stableWindow',
+      ['at least one averaging bucket', 'got "500ms"'],
+    ],
+    ['bad-queue-budget.yaml', 13, 10, 'budgets.queue', ['greater than 0']],
+    ['bad-distributed-queue-name.yaml', 10, 11, 'models[0].name', ["distributed queue's name", '1-128 letters']],
     [
       'bad-preferred-size.yaml',
       14,
