@@ -129,10 +129,12 @@ export class RouterQueue {
   async close(): Promise<void> {
     const { logger } = this.options;
     this.taking = false;
+    // The results connection retries forever while Redis is down; disconnecting ends a pending pop, so
+    // close() cannot hang on it.
+    this.results?.disconnect();
     await this.resultLoop;
     await this.events?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing QueueEvents failed'));
     await this.queue?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the BullMQ queue failed'));
-    await this.results?.quit().catch(() => this.results?.disconnect());
     await this.commands?.quit().catch(() => this.commands?.disconnect());
   }
 
@@ -156,8 +158,10 @@ export class RouterQueue {
   private async failedForGood(jobId: string, reason: string): Promise<void> {
     const queue = this.queue as Queue<BatchJobData>;
     // 'failed' is also reported for an attempt that will be retried: only a job in the failed set is done.
+    // Failed jobs are kept (removeOnFail: false), so 'unknown' means completed and removed, or removed by
+    // the result timeout: neither is a failure to report (a lost job is caught by resultTimeout).
     const state = await queue.getJobState(jobId).catch(() => 'unknown' as const);
-    if (state !== 'failed' && state !== 'unknown') return;
+    if (state !== 'failed') return;
     this.options.onJobFailed(jobId, reason);
     this.remove(jobId);
   }
