@@ -134,7 +134,7 @@ export async function fetchModel(
   throw new ModelFetchError(
     checksumFailed ? 'LP_MODEL_INVALID' : 'LP_MODEL_NOT_FOUND',
     `cannot fetch model "${name}"${where} from ${source.maven}:\n${failures.map((f) => `  - ${f}`).join('\n')}\n` +
-      `Nothing was written to ${dir}. ${advice} Then run \`${FETCH_COMMAND}\` again.`,
+      `Nothing new was written to ${dir} (a cached file that failed its sha256 was removed). ${advice} Then run \`${FETCH_COMMAND}\` again.`,
     failures,
   );
 }

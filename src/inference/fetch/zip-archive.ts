@@ -2,9 +2,9 @@
 // locates each entry, node:zlib inflates it, and its size and CRC-32 are checked against the
 // directory. Stored and deflated entries only; ZIP64, encryption and split archives are refused.
 import { promisify } from 'node:util';
-import { crc32, inflateRaw } from 'node:zlib';
+import { crc32, type InputType, inflateRaw, type ZlibOptions } from 'node:zlib';
 
-const inflate = promisify(inflateRaw);
+const inflate = promisify<InputType, ZlibOptions, Buffer>(inflateRaw);
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 const CENTRAL_DIRECTORY_ENTRY = 0x02014b50;
@@ -57,7 +57,8 @@ export class ZipArchive {
     if (entry.method === STORED) data = Buffer.from(raw);
     else if (entry.method === DEFLATED) {
       try {
-        data = await inflate(raw);
+        // Bounded by the recorded size: a lying archive (a zip bomb) cannot make us allocate more.
+        data = await inflate(raw, { maxOutputLength: Math.max(1, entry.size) });
       } catch (error) {
         throw new ZipFormatError(`entry "${name}" does not inflate: ${(error as Error).message}`, { cause: error });
       }

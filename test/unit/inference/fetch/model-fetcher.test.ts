@@ -121,7 +121,7 @@ describe('fetchModel', () => {
     expect(code).toBe('LP_MODEL_INVALID');
     expect(message).toContain(`fixture-q.onnx has sha256 ${sha256(onnx)}, but the manifest pins ${wrong}`);
     expect(message).toContain('`npm run models:fetch`');
-    expect(message).toContain('Nothing was written');
+    expect(message).toContain('Nothing new was written');
     expect(existsSync(join(modelsDir, 'fixture'))).toBe(false);
     expect(readdirSync(modelsDir)).toEqual([]);
   });
