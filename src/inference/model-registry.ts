@@ -3,10 +3,10 @@
 // (model-kinds/) resolves and checks its files: beside the manifest, in a Hugging Face export
 // folder, or in the model cache that `npm run models:fetch` fills.
 import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { LivepipeError } from '../errors.js';
+import { isLivepipeError, LivepipeError } from '../errors.js';
 import type { ModelSource } from './fetch/model-source.js';
 import { modelsCacheDir } from './fetch/model-source.js';
 import type { ModelManifest } from './model-manifest.js';
@@ -82,7 +82,20 @@ async function parseManifest(path: string, options: LoadModelOptions): Promise<P
 
 export async function loadModelManifest(path: string, options: LoadModelOptions = {}): Promise<ModelManifest> {
   const { context, kind, spec } = await parseManifest(path, options);
-  return kind.load(spec, context);
+  const fallback = (spec as { fallback?: string }).fallback;
+  if (fallback === undefined) return kind.load(spec, context);
+  try {
+    return await kind.load(spec, context);
+  } catch (error) {
+    // Only a model whose files are absent falls back; a damaged or invalid one still fails loudly.
+    if (!isLivepipeError(error) || error.code !== 'LP_MODEL_NOT_FOUND') throw error;
+    const fallbackPath = resolve(dirname(context.manifestPath), fallback);
+    const loaded = await loadModelManifest(fallbackPath, options);
+    // It serves under the name asked for, so result types and queues stay those of the pipeline.
+    loaded.name = (spec as { name?: string }).name ?? nameFromManifestPath(context.manifestPath);
+    loaded.fallbackFor = { manifestPath: context.manifestPath, reason: error.message };
+    return loaded;
+  }
 }
 
 export interface ModelSourceEntry {

@@ -26,7 +26,23 @@ export const modelSourceSchema = z.strictObject({
     .refine((files) => new Set(files.map((f) => f.file)).size === files.length, 'two entries share a file name'),
 });
 
+/**
+ * A model built on this machine from fetched ones (e.g. an encoder with a trained head composed into
+ * one graph), written into the model cache by `command`; its files are pinned as fetched ones are.
+ */
+export const modelBuildSchema = z.strictObject({
+  /** The command that writes the files, named in the error when they are missing. */
+  command: z.string().min(1),
+  /** Manifests (relative to this one) of the fetched models the build reads. */
+  from: z.array(z.string().min(1)).min(1),
+  files: z
+    .array(sourceFileSchema.omit({ entry: true }))
+    .min(1)
+    .refine((files) => new Set(files.map((f) => f.file)).size === files.length, 'two entries share a file name'),
+});
+
 export type ModelSource = z.output<typeof modelSourceSchema>;
+export type ModelBuild = z.output<typeof modelBuildSchema>;
 export type SourceFile = z.output<typeof sourceFileSchema>;
 
 /** Where fetched models live: $LIVEPIPE_MODELS_DIR, else ~/.cache/livepipe/models. */

@@ -61,7 +61,7 @@ export async function resolveTransformerFiles(
   const name = spec.name ?? nameFromManifestPath(manifestPath);
   const source = spec.source;
   let base = manifestDir;
-  if (source !== undefined) base = modelCacheDir(name, context.modelsDir);
+  if (source !== undefined || spec.build !== undefined) base = modelCacheDir(name, context.modelsDir);
   else if (spec.huggingface !== undefined) {
     base = resolve(manifestDir, spec.huggingface);
     const info = await stat(base).catch(() => undefined);
@@ -75,34 +75,42 @@ export async function resolveTransformerFiles(
 
   let modelFile = spec.file ?? 'model.onnx';
   // transformers.js-style exports keep the graph in onnx/; take it when the root has none.
-  if (spec.file === undefined && source === undefined && (await isFile(join(base, modelFile))) === undefined) {
+  const cached = source !== undefined || spec.build !== undefined;
+  if (spec.file === undefined && !cached && (await isFile(join(base, modelFile))) === undefined) {
     if ((await isFile(join(base, 'onnx', 'model.onnx'))) !== undefined) modelFile = join('onnx', 'model.onnx');
   }
   const tokenizerFile = spec.tokenizer ?? 'tokenizer.json';
   const modelPath = resolve(base, modelFile);
   const tokenizerPath = resolve(base, tokenizerFile);
 
-  if (source !== undefined) {
-    const listed = source.files.map((f) => f.file);
-    if (!listed.includes(modelFile)) fail(['file'], `"${modelFile}" is not among source.files (${listed.join(', ')})`);
+  const pinned = source?.files ?? spec.build?.files;
+  if (pinned !== undefined) {
+    // A fetched model names the fetch command; a built one, its build command (which fetches first).
+    const command = spec.build?.command ?? FETCH_COMMAND;
+    const what =
+      source !== undefined
+        ? `fetched: run \`${command}\` to download ${source.maven} into ${base}`
+        : `built: run \`${command}\``;
+    const listed = pinned.map((f) => f.file);
+    if (!listed.includes(modelFile))
+      fail(['file'], `"${modelFile}" is not among the pinned files (${listed.join(', ')})`);
     if (!listed.includes(tokenizerFile)) {
-      fail(['tokenizer'], `"${tokenizerFile}" is not among source.files (${listed.join(', ')})`);
+      fail(['tokenizer'], `"${tokenizerFile}" is not among the pinned files (${listed.join(', ')})`);
     }
-    for (const file of source.files) {
+    for (const file of pinned) {
       const path = join(base, file.file);
       const size = await isFile(path);
       if (size === undefined) {
         throw new LivepipeError(
           'LP_MODEL_NOT_FOUND',
-          `model "${name}" (${manifestPath}) is not fetched: ${path} does not exist; run \`${FETCH_COMMAND}\` ` +
-            `to download ${source.maven} into ${base}`,
+          `model "${name}" (${manifestPath}) is not ${what}: ${path} does not exist`,
         );
       }
       if (size !== file.size) {
         throw new LivepipeError(
           'LP_MODEL_INVALID',
-          `${path} has ${size} bytes, not the ${file.size} that ${manifestPath} pins; run \`${FETCH_COMMAND}\`, ` +
-            'which re-checks the cached files and replaces damaged ones',
+          `${path} has ${size} bytes, not the ${file.size} that ${manifestPath} pins; run \`${command}\`, ` +
+            (source !== undefined ? 'which re-checks the cached files and replaces damaged ones' : 'which rebuilds it'),
         );
       }
     }
@@ -172,6 +180,7 @@ export function transformerManifestBase(spec: TransformerManifestSpec, files: Tr
     maxLength: files.maxLength,
     output: spec.output,
     source: spec.source,
+    build: spec.build,
     training: spec.training,
     metrics: spec.metrics,
     license: spec.license,
