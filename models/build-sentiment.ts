@@ -1,6 +1,7 @@
 // Builds the bundled chat-sentiment model from shipped data: hashed bag-of-words features, a small
 // MLP (dims → 64 → 2) trained in plain TypeScript with a fixed seed, written as ONNX with onnx-proto,
-// checked against onnxruntime, and described by models/chat-sentiment.yaml. Same seed, same bytes.
+// checked against onnxruntime, and described by models/chat-sentiment-mlp.yaml (the fallback of
+// models/chat-sentiment.yaml, the pretrained model). Same seed, same bytes.
 // Run: npm run models:build
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -48,8 +49,8 @@ const MODERATION_EVAL_SEED = 1;
 const MODERATION_EVAL_COMMENTS = 20_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
-const onnxPath = join(here, 'chat-sentiment.onnx');
-const manifestPath = join(here, 'chat-sentiment.yaml');
+const onnxPath = join(here, 'chat-sentiment-mlp.onnx');
+const manifestPath = join(here, 'chat-sentiment-mlp.yaml');
 
 const featurizerSpec = hashedBowSpecSchema.parse({
   kind: 'hashed-bow',
@@ -406,10 +407,12 @@ async function main(): Promise<void> {
   const manifest = {
     apiVersion: 'livepipe/v1',
     kind: 'Model',
-    name: 'chat-sentiment',
+    name: 'chat-sentiment-mlp',
     version: '1.0.0',
-    description: 'Sentiment of a chat comment (negative/positive) plus a lexicon moderation flag.',
-    file: 'chat-sentiment.onnx',
+    description:
+      'Sentiment of a chat comment (negative/positive) plus a lexicon moderation flag. The fallback of ' +
+      'chat-sentiment.yaml when its pretrained encoder is not fetched and built.',
+    file: 'chat-sentiment-mlp.onnx',
     sha256,
     task: 'text-classification',
     inputs: [{ name: 'features', dtype: 'float32', shape: ['batch', DIMS] }],
@@ -460,7 +463,7 @@ async function main(): Promise<void> {
   writeFileSync(manifestPath, header + stringify(manifest, { lineWidth: 0 }));
 
   console.log(
-    `chat-sentiment: held-out accuracy ${(heldOutAccuracy * 100).toFixed(2)}% on ${testSet.length} (AFINN ${(baseline * 100).toFixed(2)}%, zero-as-negative ${(baselineZeroNegative * 100).toFixed(2)}%), ` +
+    `chat-sentiment-mlp: held-out accuracy ${(heldOutAccuracy * 100).toFixed(2)}% on ${testSet.length} (AFINN ${(baseline * 100).toFixed(2)}%, zero-as-negative ${(baselineZeroNegative * 100).toFixed(2)}%), ` +
       `onnx vs ts max diff ${maxDifference.toExponential(2)}, sha256 ${sha256}, ${((performance.now() - started) / 1000).toFixed(1)} s\n` +
       `moderation on ${onChat.n} generated comments (seed ${onChat.seed}): precision ${onChat.precision.toFixed(4)}, recall ${onChat.recall.toFixed(4)}, fpr ${onChat.fpr.toFixed(4)} ` +
       `(AFINN only: ${afinnOnlyOnChat.precision.toFixed(4)}/${afinnOnlyOnChat.recall.toFixed(4)}/${afinnOnlyOnChat.fpr.toFixed(4)}); ` +

@@ -39,7 +39,7 @@ describe('livepipe CLI', () => {
   beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it first)`);
     dir = await mkdtemp(join(tmpdir(), 'livepipe-cli-'));
-    const manifest = await readFile(join(ROOT, 'models/chat-sentiment.yaml'), 'utf8');
+    const manifest = await readFile(join(ROOT, 'models/chat-sentiment-mlp.yaml'), 'utf8');
     const demo = await readFile(DEMO, 'utf8');
     const withManifest = (name: string) => demo.replace('../models/chat-sentiment.yaml', `./${name}.yaml`);
     // A manifest whose .onnx does not exist, and one whose .onnx is not an ONNX model.

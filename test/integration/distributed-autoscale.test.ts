@@ -13,7 +13,7 @@ import { QUEUE_PREFIX } from '../../src/workers/distributed/job-protocol.js';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
 import { deleteKeys, poolOptions, REDIS_URL, redisUnavailable, skipWithoutRedis } from './distributed-redis-helper.js';
 
-const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
+const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment-mlp.yaml', import.meta.url));
 const skip = skipWithoutRedis(await redisUnavailable(), 'distributed autoscale tests');
 const queue = `test-dist-autoscale-${process.pid}-${randomBytes(3).toString('hex')}`;
 

@@ -18,7 +18,7 @@ import {
   type WorkerProcess,
 } from './distributed-redis-helper.js';
 
-const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
+const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment-mlp.yaml', import.meta.url));
 const skip = skipWithoutRedis(await redisUnavailable(), 'distributed batching tests');
 const queue = `test-dist-batching-${process.pid}-${randomBytes(3).toString('hex')}`;
 

@@ -8,7 +8,7 @@ import { InferencePool, type PoolOptions } from '../../src/workers/local/inferen
 import type { ScaleDecision } from '../../src/workers/autoscale/kpa.js';
 import { PoolRejection } from '../../src/workers/pool/pool-rejection.js';
 
-const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
+const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment-mlp.yaml', import.meta.url));
 const texts = loadSentimentSentences()
   .slice(0, 200)
   .map((s) => s.text);

@@ -13,7 +13,7 @@ import { PoolRejection } from '../../src/workers/pool/pool-rejection.js';
 import { loadSentimentSentences } from '../../models/sentiment-data.js';
 import { EXIT_TEXT } from '../fixtures/workers/exit-text.js';
 
-const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
+const manifestPath = fileURLToPath(new URL('../../models/chat-sentiment-mlp.yaml', import.meta.url));
 const options: PoolOptions = { manifestPath, workers: 2, maxBatch: 32, maxDelayMs: 2, queueLimit: 10_000 };
 
 const texts = [
@@ -185,11 +185,11 @@ describe('InferencePool', () => {
 
   it('rejects start() with LP_MODEL_INVALID when the ONNX file is garbage', async () => {
     writeFileSync(join(tmp, 'garbage.yaml'), readFileSync(manifestPath, 'utf8').replace(/^sha256: .*\n/m, ''));
-    writeFileSync(join(tmp, 'chat-sentiment.onnx'), Buffer.from('not an onnx model at all'));
+    writeFileSync(join(tmp, 'chat-sentiment-mlp.onnx'), Buffer.from('not an onnx model at all'));
     const broken = new InferencePool({ ...options, workers: 2, manifestPath: join(tmp, 'garbage.yaml') });
     const error = await startError(broken);
     expect(error.code).toBe('LP_MODEL_INVALID');
-    expect(error.message).toContain(join(tmp, 'chat-sentiment.onnx'));
+    expect(error.message).toContain(join(tmp, 'chat-sentiment-mlp.onnx'));
     await broken.close();
   });
 

@@ -7,9 +7,9 @@ import { ModelRunner } from '../../../src/inference/model-runner.js';
 import type { ModelManifest } from '../../../src/inference/model-manifest.js';
 import { loadSentimentSentences, splitSentences } from '../../../models/sentiment-data.js';
 
-const manifestPath = fileURLToPath(new URL('../../../models/chat-sentiment.yaml', import.meta.url));
+const manifestPath = fileURLToPath(new URL('../../../models/chat-sentiment-mlp.yaml', import.meta.url));
 
-describe('bundled chat-sentiment model', () => {
+describe('bundled chat-sentiment MLP (the fallback model)', () => {
   let manifest: ModelManifest;
   let runner: ModelRunner;
 

@@ -28,7 +28,7 @@ interface ModerationMetrics {
   moderationFlaggedReviews: number;
 }
 
-const manifestPath = new URL('../../../models/chat-sentiment.yaml', import.meta.url).pathname;
+const manifestPath = new URL('../../../models/chat-sentiment-mlp.yaml', import.meta.url).pathname;
 const loaded = await loadModelManifest(manifestPath);
 if (!isFeaturizedManifest(loaded)) throw new Error(`${manifestPath} is not the featurized model this test measures`);
 const manifest = loaded;

@@ -1,0 +1,48 @@
+// A small training set of English live-stream chat lines, written for livepipe, added to the UCI
+// review sentences so the head sees chat register (greetings, hype, slang, stream complaints). It
+// is kept apart from models/chat-eval-en.ts: no line, and no near-copy of a line, is in both
+// (test/unit/inference/chat-sentiment-data.test.ts checks the lower-cased texts).
+import type { ChatLine } from './chat-eval-en.js';
+
+export const ENGLISH_CHAT_TRAIN: readonly ChatLine[] = [
+  { text: 'hello everyone', label: 'positive' },
+  { text: 'hey streamer, how are you', label: 'positive' },
+  { text: 'im back, what did I miss', label: 'positive' },
+  { text: 'yo whats up chat', label: 'positive' },
+  { text: 'evening all', label: 'positive' },
+  { text: 'lets go!!!', label: 'positive' },
+  { text: 'pogchamp', label: 'positive' },
+  { text: 'ez clap', label: 'positive' },
+  { text: 'that was crazy good', label: 'positive' },
+  { text: 'what a play', label: 'positive' },
+  { text: 'insane aim', label: 'positive' },
+  { text: 'sick combo', label: 'positive' },
+  { text: 'ggs everyone', label: 'positive' },
+  { text: 'lmao', label: 'positive' },
+  { text: 'love the vibes here', label: 'positive' },
+  { text: 'great stream as always', label: 'positive' },
+  { text: 'followed!', label: 'positive' },
+  { text: 'thanks for the raid', label: 'positive' },
+  { text: 'see you tomorrow, great one', label: 'positive' },
+  { text: 'goated', label: 'positive' },
+  { text: 'the stream keeps stuttering', label: 'negative' },
+  { text: 'stream is lagging so bad', label: 'negative' },
+  { text: 'sound is broken', label: 'negative' },
+  { text: 'cant hear anything', label: 'negative' },
+  { text: 'video keeps dropping frames', label: 'negative' },
+  { text: 'this is so boring', label: 'negative' },
+  { text: 'he always chokes', label: 'negative' },
+  { text: 'bad play', label: 'negative' },
+  { text: 'that was awful', label: 'negative' },
+  { text: 'lost again, what a waste', label: 'negative' },
+  { text: 'yesterday was way more fun', label: 'negative' },
+  { text: 'the old intro was better', label: 'negative' },
+  { text: 'too many commercials', label: 'negative' },
+  { text: 'im out, this is dull', label: 'negative' },
+  { text: 'so laggy, cant watch', label: 'negative' },
+  { text: 'great, it crashed again', label: 'negative' },
+  { text: 'amazing, lag spike right at the boss', label: 'negative' },
+  { text: 'yawn', label: 'negative' },
+  { text: 'feelsbadman', label: 'negative' },
+  { text: 'this map sucks', label: 'negative' },
+];
