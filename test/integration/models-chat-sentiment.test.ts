@@ -1,13 +1,16 @@
-// The built English chat-sentiment model (MiniLM-q + pooling + head in one ONNX graph): the graph
+// The built chat-sentiment models (MiniLM-q or bge-small-zh + pooling + head in one ONNX graph): each graph
 // equals the TypeScript path it was trained on, the build reproduces the pinned bytes, and every
 // accuracy the manifest reports is measured again here.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGLISH_CHAT_EVAL } from '../../models/chat-eval-en.js';
+import { CHINESE_CHAT_EVAL } from '../../models/chat-zh.js';
+import { CHINESE_CHAT_LINES } from '../../models/chinese-chat-lines.js';
 import { afinnLabel, MLP_MANIFEST, runnerLabels, scoreLabels } from '../../models/chat-sentiment-eval.js';
 import {
   BUILD_CHAT_COMMAND,
-  CHAT_SENTIMENT_MANIFEST,
+  CHINESE,
+  ENGLISH,
   composeChatSentiment,
   describeFiles,
   loadEncoder,
@@ -17,12 +20,13 @@ import {
 import type { LinearHead } from '../../models/classifier-graph.js';
 import { headProbabilities } from '../../models/linear-head.js';
 import { loadSentimentSentences, splitSentences } from '../../models/sentiment-data.js';
+import { isLivepipeError } from '../../src/errors.js';
 import type { ModelManifest, TransformerModelManifest } from '../../src/inference/model-manifest.js';
 import { loadModelManifest } from '../../src/inference/model-registry.js';
 import { ModelRunner } from '../../src/inference/model-runner.js';
 
 async function builtModel(): Promise<ModelManifest | undefined> {
-  const manifest = await loadModelManifest(CHAT_SENTIMENT_MANIFEST);
+  const manifest = await loadModelManifest(ENGLISH.manifestPath);
   if (manifest.fallbackFor === undefined) return manifest;
   const why = `chat-sentiment is not built (${manifest.fallbackFor.reason}); run \`${BUILD_CHAT_COMMAND}\``;
   if (process.env.CI === 'true') throw new Error(`models-chat-sentiment: CI=true requires the built model, but ${why}`);
@@ -112,5 +116,69 @@ describe.skipIf(manifest === undefined)('chat-sentiment (MiniLM-q + linear head,
   it('keeps the moderation flag of the lexicon postprocessor', async () => {
     const { results } = await composed.run(['you are such an idiot', 'stupid lag again']);
     expect(results.map((r) => r.moderation?.flagged)).toEqual([true, false]);
+  });
+});
+
+const chinese = await builtChinese();
+
+async function builtChinese(): Promise<ModelManifest | undefined> {
+  try {
+    return await loadModelManifest(CHINESE.manifestPath);
+  } catch (error) {
+    if (!isLivepipeError(error) || error.code !== 'LP_MODEL_NOT_FOUND') throw error;
+    if (process.env.CI === 'true')
+      throw new Error(`models-chat-sentiment: CI=true requires the built model, but ${error.message}`);
+    console.warn(`models-chat-sentiment (zh) skipped: ${error.message}`);
+    return undefined;
+  }
+}
+
+describe.skipIf(chinese === undefined)('chat-sentiment-zh (bge-small-zh + prototype head, one graph)', () => {
+  let composed: ModelRunner;
+  let encoder: ModelRunner;
+  let head: LinearHead;
+  const metrics = chinese?.metrics as Record<string, { correct: number; n: number }>;
+
+  beforeAll(async () => {
+    composed = await ModelRunner.open(chinese!);
+    encoder = await ModelRunner.open(await loadEncoder(CHINESE));
+    head = await readHead(CHINESE);
+  });
+  afterAll(async () => {
+    await composed?.close();
+    await encoder?.close();
+  });
+
+  it('equals CLS embedding → prototype head in TypeScript within 1e-4', async () => {
+    let worst = 0;
+    for (const text of [...CHINESE_CHAT_EVAL.map((line) => line.text), ...CHINESE_CHAT_LINES]) {
+      const [embedding] = await encoder.embed([text]);
+      const expected = headProbabilities(head, embedding!);
+      const { results } = await composed.run([text]);
+      worst = Math.max(
+        worst,
+        Math.abs(results[0]!.scores.negative! - expected[0]!),
+        Math.abs(results[0]!.scores.positive! - expected[1]!),
+      );
+    }
+    expect(worst).toBeLessThan(1e-4);
+  });
+
+  it('builds the pinned bytes from the fetched encoder and the committed prototypes', async () => {
+    const built = describeFiles(await composeChatSentiment(await loadEncoder(CHINESE), head, CHINESE));
+    expect(built).toEqual((chinese as TransformerModelManifest).build?.files);
+  });
+
+  it('measures the manifest accuracy on the Chinese lines it never used as prototypes again', async () => {
+    const labels = await runnerLabels(
+      composed,
+      CHINESE_CHAT_EVAL.map((line) => line.text),
+    );
+    const scored = scoreLabels(
+      labels,
+      CHINESE_CHAT_EVAL.map((line) => line.label),
+    );
+    expect(scored.correct).toBe(metrics.chatEval!.correct);
+    expect(scored.accuracy).toBeGreaterThan(0.7);
   });
 });

@@ -6,11 +6,25 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelService } from '../../src/cli/serve-model-command.js';
+import { isLivepipeError } from '../../src/errors.js';
 import type { LiveEvent } from '../../src/events/cloudevent.js';
 import { cloudEventToHttpMessage, httpRequestToCloudEvents } from '../../src/events/http-binding.js';
+import { loadModelManifest } from '../../src/inference/model-registry.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MANIFEST = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
+
+const CHINESE_MANIFEST = fileURLToPath(new URL('../../models/chat-sentiment-zh.yaml', import.meta.url));
+// Built by `npm run models:build-chat` into the model cache; .ci/run builds it, elsewhere it may be absent.
+const chineseBuilt = await loadModelManifest(CHINESE_MANIFEST).then(
+  () => true,
+  (error: unknown) => {
+    if (!isLivepipeError(error) || error.code !== 'LP_MODEL_NOT_FOUND') throw error;
+    if (process.env.CI === 'true')
+      throw new Error(`serve-model: CI=true requires the built Chinese model: ${error.message}`);
+    return false;
+  },
+);
 
 function comment(id: string, data: unknown): LiveEvent {
   return { specversion: '1.0', id, source: '/live/streams/s1', type: 'live.comment', stream: 's1', data };
@@ -112,6 +126,26 @@ describe('serve-model (in process)', () => {
     held.destroy();
     await expect.poll(() => service.inFlight).toBe(0);
     expect((await post(service.url, comment('c-after', { text: 'hello again' }))).status).toBe(200);
+  });
+});
+
+describe.skipIf(!chineseBuilt)('serve-model with the Chinese model (in process)', () => {
+  it('answers a Chinese comment with its label in data.label', async () => {
+    const service = new ModelService({ manifestPath: CHINESE_MANIFEST, host: '127.0.0.1', port: 0, workers: 1 });
+    await service.start();
+    try {
+      const lag = await post(service.url, comment('zh-1', { text: '卡得不行，看不下去了' }));
+      expect(lag.status).toBe(200);
+      expect(lag.events[0]).toMatchObject({
+        type: 'ai.chat-sentiment-zh.result',
+        causeid: 'zh-1',
+        data: { label: 'negative', model: 'chat-sentiment-zh' },
+      });
+      const praise = await post(service.url, comment('zh-2', { text: '主播太厉害了，爱了' }));
+      expect(praise.events[0]).toMatchObject({ data: { label: 'positive' } });
+    } finally {
+      await service.stop();
+    }
   });
 });
 
