@@ -147,6 +147,20 @@ describe('loadModelManifest', () => {
       expect(manifest.fallbackFor?.reason).toContain('is not built: run `npm run models:build-chat`');
     });
 
+    it('serves models/chat-sentiment.yaml with the bundled MLP when the pretrained model is not built', async () => {
+      const manifest = await loadModelManifest(join(modelsDir, 'chat-sentiment.yaml'), {
+        modelsDir: join(dir, 'empty'),
+      });
+      expect(isFeaturizedManifest(manifest)).toBe(true);
+      expect(manifest.name).toBe('chat-sentiment');
+      expect(manifest.modelPath).toBe(join(modelsDir, 'chat-sentiment-mlp.onnx'));
+      expect(manifest.fallbackFor?.reason).toContain('npm run models:build-chat');
+      const runner = await ModelRunner.open(manifest);
+      const { results } = await runner.run(['what a great stream']);
+      await runner.close();
+      expect(results[0]!.label).toBe('positive');
+    });
+
     it('does not fall back from a damaged built file: the error names the build command', async () => {
       writeManifest(bundledManifest);
       writeFileSync(join(dir, 'fallback.yaml'), readFileSync(join(dir, 'model.yaml')));
