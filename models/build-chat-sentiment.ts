@@ -36,7 +36,7 @@ async function build(model: ChatSentimentModel): Promise<number> {
       process.stderr.write(
         `models:build-chat: ${model.name} ${file.file} would be ${file.size} bytes, sha256 ${file.sha256}; ` +
           `${model.manifestPath} pins ${pin === undefined ? 'nothing' : `${pin.size} bytes, sha256 ${pin.sha256}`}. ` +
-          'Nothing written. After changing the head or the encoder on purpose, run ' +
+          'Nothing written. After changing the training or the encoder on purpose, run ' +
           `\`${BUILD_CHAT_COMMAND} -- --train\` to rewrite the manifest.\n`,
       );
       return 1;
