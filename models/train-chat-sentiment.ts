@@ -110,7 +110,7 @@ export async function train(): Promise<void> {
         optimizer: OPTIONS,
         graph:
           'models/classifier-graph.ts: encoder nodes + Cast, Unsqueeze, Mul, ReduceSum, Max, Div, Sqrt, MatMul, Add, Softmax (opset 11)',
-        head_file: 'models/chat-sentiment-head.json',
+        headFile: 'models/chat-sentiment-head.json',
         script: `models/train-chat-sentiment.ts (${BUILD_CHAT_COMMAND} -- --train)`,
       },
       metrics,
