@@ -217,7 +217,7 @@ export class DistributedPool extends BatchingPool {
   }
 
   private itemsPerJob(): number {
-    return this.meanBatchSize() ?? this.batcher.maxBatch;
+    return this.meanBatchSize() ?? this.batcher.fullBatchItems();
   }
 
   stats(): DistributedPoolStats {
@@ -266,7 +266,7 @@ export class DistributedPool extends BatchingPool {
     const workers = this.readyWorkers();
     if (workers === 0) return this.coldStartMs();
     const ahead = Math.max(this.queueJobs.waiting, this.ledger.openBatches - this.queueJobs.active);
-    return Math.ceil(ahead / workers) * this.batchTime.predict(Math.round(this.itemsPerJob()));
+    return Math.ceil(ahead / workers) * this.batcher.predictItems(Math.round(this.itemsPerJob()));
   }
 
   private send(batches: PendingItem[][], now: number): void {

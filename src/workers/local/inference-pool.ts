@@ -8,7 +8,13 @@ import { LivepipeError } from '../../errors.js';
 import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
 import { ColdStarts, type ColdStartStats } from '../pool/cold-starts.js';
 import { MAX_WORKERS } from '../pool/model-pool.js';
-import { BatchingPool, type BatchingOptions, type PendingItem, type PoolCounts } from '../pool/batching-pool.js';
+import {
+  BatchingPool,
+  type BatchingOptions,
+  type BatchTokenCounts,
+  type PendingItem,
+  type PoolCounts,
+} from '../pool/batching-pool.js';
 import { INFERENCE_WORKER, WorkerSlot, type SlotState, type WorkerSlotHooks } from './worker-slot.js';
 
 /** queueLimit counts the items batching here; those at a worker are at most workers × maxBatch. */
@@ -49,7 +55,8 @@ export class InferencePool extends BatchingPool {
   private readonly workerModule: URL;
   private readonly slotHooks: WorkerSlotHooks = {
     onReady: (slot, ms) => this.onReady(slot, ms),
-    onBatchDone: (slot, batchId, results, inferMs) => this.finishBatch(slot, batchId, results, inferMs),
+    onBatchDone: (slot, batchId, results, inferMs, counted) =>
+      this.finishBatch(slot, batchId, results, inferMs, counted),
     onBatchFailed: (slot, message) => {
       this.failBatch(slot, message);
       this.afterBatch(slot);
@@ -302,7 +309,10 @@ export class InferencePool extends BatchingPool {
     let wait = Infinity;
     for (const slot of this.slots) {
       if (slot.serving && slot.batch !== undefined) {
-        wait = Math.min(wait, slot.batch.dispatchedAt + this.batchTime.predict(slot.batch.items.length) - now);
+        wait = Math.min(
+          wait,
+          slot.batch.dispatchedAt + this.batchTime.predict(this.batcher.workOf(slot.batch.items)) - now,
+        );
       } else if (slot.state === 'starting' && !slot.retiring) {
         wait = Math.min(wait, slot.spawnedAt + this.coldStartMs() - now);
       }
@@ -321,10 +331,16 @@ export class InferencePool extends BatchingPool {
     slot.run({ id: this.nextBatchId++, items, dispatchedAt: now });
   }
 
-  private finishBatch(slot: WorkerSlot, batchId: number, results: ClassificationResult[], inferMs: number): void {
+  private finishBatch(
+    slot: WorkerSlot,
+    batchId: number,
+    results: ClassificationResult[],
+    inferMs: number,
+    counted: BatchTokenCounts | undefined,
+  ): void {
     const batch = slot.takeBatch(batchId);
     if (batch === undefined) return;
-    this.answer(batch.items, results, batch.dispatchedAt, inferMs, performance.now() - batch.dispatchedAt);
+    this.answer(batch.items, results, batch.dispatchedAt, inferMs, performance.now() - batch.dispatchedAt, counted);
     this.afterBatch(slot);
   }
 

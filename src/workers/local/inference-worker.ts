@@ -31,7 +31,15 @@ async function serve(port: MessagePort): Promise<void> {
       return;
     }
     runner.run(message.texts).then(
-      ({ results, inferMs }) => send({ type: 'batch-done', batchId: message.batchId, results, inferMs }),
+      ({ results, inferMs, tokenCounts, sequenceLength }) =>
+        send({
+          type: 'batch-done',
+          batchId: message.batchId,
+          results,
+          inferMs,
+          tokens:
+            tokenCounts === undefined || sequenceLength === undefined ? undefined : { tokenCounts, sequenceLength },
+        }),
       (error: unknown) => send({ type: 'batch-failed', batchId: message.batchId, message: messageOf(error) }),
     );
   });

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { LivepipeError } from '../../errors.js';
 import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
-import type { PendingItem } from '../pool/batching-pool.js';
+import type { BatchTokenCounts, PendingItem } from '../pool/batching-pool.js';
 import type { InferenceWorkerData, PoolToWorker, WorkerToPool } from './worker-protocol.js';
 
 export type SlotState = 'starting' | 'ready' | 'parked' | 'stopping';
@@ -19,7 +19,14 @@ export interface InFlightBatch {
 export interface WorkerSlotHooks {
   /** The worker loaded its model (spawn → ready in ms) and is now 'ready'. */
   onReady(slot: WorkerSlot, coldStartMs: number): void;
-  onBatchDone(slot: WorkerSlot, batchId: number, results: ClassificationResult[], inferMs: number): void;
+  /** counted: the batch's tokens when the model has a tokenizer. */
+  onBatchDone(
+    slot: WorkerSlot,
+    batchId: number,
+    results: ClassificationResult[],
+    inferMs: number,
+    counted: BatchTokenCounts | undefined,
+  ): void;
   onBatchFailed(slot: WorkerSlot, message: string): void;
   /** The thread ended, in whatever state it was (`was`); `why` says how, for the items it held. */
   onExit(slot: WorkerSlot, was: SlotState, why: string): void;
@@ -82,7 +89,7 @@ export class WorkerSlot {
           this.startError = new LivepipeError(message.code ?? 'LP_WORKER_FAILED', message.message);
           return;
         case 'batch-done':
-          this.hooks.onBatchDone(this, message.batchId, message.results, message.inferMs);
+          this.hooks.onBatchDone(this, message.batchId, message.results, message.inferMs, message.tokens);
           return;
         case 'batch-failed':
           this.hooks.onBatchFailed(this, `inference failed in a worker: ${message.message}`);

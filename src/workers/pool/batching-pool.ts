@@ -11,9 +11,15 @@ import {
   type LoadSample,
   type ScalableTarget,
 } from '../autoscale/autoscaler.js';
-import { BatchTimeModel } from '../autoscale/batch-time-model.js';
+import { BatchTimeModel, DEFAULT_BATCH_TIME_PRIOR } from '../autoscale/batch-time-model.js';
 import type { ScaleDecision } from '../autoscale/kpa.js';
-import { DynamicBatcher, type BatchItem, type DeadlinePolicy } from '../batching/dynamic-batcher.js';
+import {
+  DynamicBatcher,
+  PADDED_TOKENS_PRIOR,
+  type BatchItem,
+  type DeadlinePolicy,
+} from '../batching/dynamic-batcher.js';
+import { estimateTokens } from '../batching/token-estimate.js';
 import { Admission } from './admission.js';
 import { LoadMeter } from './load-meter.js';
 import type {
@@ -37,6 +43,10 @@ export interface BatchingOptions {
   queueLimit: number;
   /** Flush as soon as one of these sizes is queued (Triton's preferred batch sizes). */
   preferredSizes?: readonly number[];
+  /** Token budget per batch (size × longest estimated item); omitted: batches bounded by count only. */
+  maxTokens?: number;
+  /** With maxTokens, batch items of similar estimated length together (default true). */
+  bucketing?: boolean;
   /** What happens to an item predicted to miss its deadline; default deliver-late. */
   deadlinePolicy?: DeadlinePolicy;
   /** Queue stage budget: an item must start running within it (and the autoscaler predicts against it). */
@@ -57,9 +67,24 @@ export interface PoolCounts {
   deadline: Record<DeadlineOutcome, number>;
   /** Requests that found the pool scaled to zero and woke it. */
   activations: number;
-  /** The learned batch time t(n) ≈ perItemMs·n + fixedMs. */
+  /** The learned batch time t(n) ≈ perItemMs·n + fixedMs; n counts padded tokens with batch.maxTokens. */
   batchTime: { perItemMs: number; fixedMs: number; batches: number };
+  /** What n counts in batchTime: items, or with batch.maxTokens padded tokens (perItemMs is then ms per token). */
+  batchTimeUnit: 'item' | 'token';
+  /**
+   * Tokens of the batches answered: real ones and padded ones (size × longest), as the worker
+   * counted them for transformer models, else as estimated on the main thread.
+   */
+  tokens: { real: number; padded: number };
   lastDecision: ScaleDecision | undefined;
+}
+
+/** A batch's tokens as the worker's tokenizer counted them (transformer models). */
+export interface BatchTokenCounts {
+  /** Each text's tokens, special tokens included, after truncation. */
+  tokenCounts: ArrayLike<number>;
+  /** The length every text was padded to. */
+  sequenceLength: number;
 }
 
 /** An item infer() accepted, until it is answered or rejected. */
@@ -72,7 +97,7 @@ export interface PendingItem extends BatchItem {
 
 export abstract class BatchingPool implements ModelPool, ScalableTarget {
   protected state: PoolState = 'created';
-  protected readonly batchTime = new BatchTimeModel();
+  protected readonly batchTime: BatchTimeModel;
   protected readonly batcher: DynamicBatcher<PendingItem>;
   protected readonly load = new LoadMeter(() => this.itemsInFlight());
   protected readonly wakeTimer = new WakeTimer(() => this.pump());
@@ -92,6 +117,8 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
   private completed = 0;
   private batches = 0;
   private batchedItems = 0;
+  private realTokens = 0;
+  private paddedTokens = 0;
   private activations = 0;
   private startup: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -106,12 +133,22 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
     }
     this.label = label;
     this.admission = new Admission(options.queueLimit);
+    // Token batches are timed per padded token: the prior's per-item cost spread over a typical item.
+    this.batchTime =
+      options.maxTokens === undefined
+        ? new BatchTimeModel()
+        : new BatchTimeModel({
+            perItemMs: DEFAULT_BATCH_TIME_PRIOR.perItemMs / PADDED_TOKENS_PRIOR,
+            fixedMs: DEFAULT_BATCH_TIME_PRIOR.fixedMs,
+          });
     this.batcher = new DynamicBatcher(
       {
         maxBatch: options.maxBatch,
         maxDelayMs: options.maxDelayMs,
         preferredSizes: options.preferredSizes,
         policy: options.deadlinePolicy,
+        maxTokens: options.maxTokens,
+        bucketing: options.bucketing,
       },
       this.batchTime,
     );
@@ -225,6 +262,7 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
         startBy: queueBudget === undefined ? Infinity : now + queueBudget,
         finishBy: deadline === undefined ? Infinity : now + (deadline - Date.now()),
         conflationKey: options?.conflationKey,
+        tokens: estimateTokens(input.text),
         resolve,
         reject,
       });
@@ -262,7 +300,8 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
   /** ms per item on one worker at full batches; undefined before the first batch. */
   perItemMs(): number | undefined {
     if (this.batchTime.count === 0) return undefined;
-    return this.batchTime.predict(this.batcher.maxBatch) / this.batcher.maxBatch;
+    const items = this.batcher.fullBatchItems();
+    return this.batcher.predictItems(items) / items;
   }
 
   /** Time-averaged items in flight and arrivals since the previous call (for the autoscaler). */
@@ -316,7 +355,8 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
 
   /**
    * Answers a handed-on batch with its results, in order. startedAt: when a worker started it (the
-   * end of its queue time); batchMs: how long it held the worker, for the batch-time model.
+   * end of its queue time); batchMs: how long it held the worker, for the batch-time model; counted:
+   * its tokens as the worker's tokenizer counted them, when it has one.
    */
   protected answer(
     items: readonly PendingItem[],
@@ -324,12 +364,15 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
     startedAt: number,
     inferMs: number,
     batchMs: number,
+    counted?: BatchTokenCounts,
   ): void {
     const now = performance.now();
     this.load.accrue(now);
     const batchSize = items.length;
     this.handedOff -= batchSize;
-    this.batchTime.observe(batchSize, batchMs);
+    // Estimated work, as the batcher predicts with it: a systematic estimate error is fitted away.
+    this.batchTime.observe(this.batcher.workOf(items), batchMs);
+    this.countTokens(items, counted);
     let late = 0;
     for (let i = 0; i < batchSize; i++) {
       const item = items[i] as PendingItem;
@@ -348,6 +391,25 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
       this.events.onDeadlineOutcome?.('late', late);
     }
     this.checkDrained();
+  }
+
+  private countTokens(items: readonly PendingItem[], counted: BatchTokenCounts | undefined): void {
+    let real = 0;
+    let padded: number;
+    if (counted !== undefined && counted.tokenCounts.length === items.length) {
+      for (let i = 0; i < counted.tokenCounts.length; i++) real += counted.tokenCounts[i] as number;
+      padded = items.length * counted.sequenceLength;
+    } else {
+      let longest = 0;
+      for (const item of items) {
+        real += item.tokens;
+        if (item.tokens > longest) longest = item.tokens;
+      }
+      padded = items.length * longest;
+    }
+    this.realTokens += real;
+    this.paddedTokens += padded;
+    this.events.onBatchTokens?.(real, padded);
   }
 
   /** Rejects a handed-on batch that will not be answered (its worker died, its job failed). */
@@ -410,6 +472,8 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
         fixedMs: this.batchTime.fixedMs,
         batches: this.batchTime.count,
       },
+      batchTimeUnit: this.batcher.tokenAware ? 'token' : 'item',
+      tokens: { real: this.realTokens, padded: this.paddedTokens },
       lastDecision: this.autoscaler?.lastDecision,
     };
   }

@@ -38,6 +38,8 @@ export interface PoolEvents {
   onDeadlineOutcome?(outcome: DeadlineOutcome, count: number): void;
   /** A worker became ready: spawn + model load, in ms. */
   onColdStart?(ms: number): void;
+  /** A batch was answered: its real tokens and its padded tokens (size × longest), counted or estimated. */
+  onBatchTokens?(tokens: number, paddedTokens: number): void;
 }
 
 export interface ModelPool {

@@ -19,6 +19,7 @@ const item = (id: string, enqueuedAt: number, extra: Partial<BatchItem> = {}): I
   startBy: Infinity,
   finishBy: Infinity,
   conflationKey: undefined,
+  tokens: 1,
   ...extra,
 });
 
