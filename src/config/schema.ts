@@ -3,7 +3,12 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ATTRIBUTE_NAME } from '../router/attribute-reader.js';
-import { DEADLINE_POLICIES, MAX_BATCH_SIZE, preferredSizeRule } from '../workers/batching/dynamic-batcher.js';
+import {
+  DEADLINE_POLICIES,
+  MAX_BATCH_SIZE,
+  MAX_BATCH_TOKENS,
+  preferredSizeRule,
+} from '../workers/batching/dynamic-batcher.js';
 import { QUEUE_NAME, QUEUE_NAME_RULE } from '../workers/distributed/job-protocol.js';
 import { MAX_WORKERS } from '../workers/pool/model-pool.js';
 import { deliverySchema, httpSubscriberSchema } from './delivery-schema.js';
@@ -18,7 +23,9 @@ import {
 } from './source-schemas.js';
 
 const duration = durationSchema();
-const positiveDuration = durationSchema('expected a duration greater than 0, such as "20ms" or "2s"', { positive: true });
+const positiveDuration = durationSchema('expected a duration greater than 0, such as "20ms" or "2s"', {
+  positive: true,
+});
 
 const name = z
   .string()
@@ -168,6 +175,21 @@ export const batchSchema = z
       .enum(DEADLINE_POLICIES)
       .optional()
       .describe('What happens to an item predicted to miss its deadline; omitted: budgets.policy.'),
+    maxTokens: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_BATCH_TOKENS)
+      .optional()
+      .describe(
+        "Token budget per batch: size × longest item's estimated tokens, padding included (text-embeddings-inference's max-batch-tokens); the batch time is then learned per padded token. Omitted: batches bounded by maxSize only.",
+      ),
+    bucketing: z
+      .boolean()
+      .default(true)
+      .describe(
+        'With maxTokens, form each batch from items of similar estimated length (buckets ≤ 8, 12, 16, 24, 32, … tokens) so short messages are not padded to long ones; the oldest item always goes next.',
+      ),
   })
   .superRefine((batch, ctx) => {
     batch.preferredSizes.forEach((size, i) => {
@@ -175,7 +197,7 @@ export const batchSchema = z
         ctx.addIssue({ code: 'custom', path: ['preferredSizes', i], message: preferredSizeRule(batch.maxSize) });
     });
   })
-  .default({ maxSize: 32, maxDelay: 2, preferredSizes: [] });
+  .default({ maxSize: 32, maxDelay: 2, preferredSizes: [], bucketing: true });
 
 export const modelSchema = z
   .strictObject({

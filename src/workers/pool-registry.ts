@@ -53,6 +53,8 @@ export function batchingOptionsOf(model: ModelSpec, context: PoolContext): Batch
     maxDelayMs: model.batch.maxDelay,
     queueLimit: model.queueLimit,
     preferredSizes: model.batch.preferredSizes,
+    maxTokens: model.batch.maxTokens,
+    bucketing: model.batch.bucketing,
     deadlinePolicy: model.batch.deadlinePolicy ?? context.budgets.policy,
     queueBudgetMs: context.budgets.queue,
     autoscale: autoscaleOptionsOf(model),

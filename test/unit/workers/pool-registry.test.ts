@@ -40,6 +40,8 @@ describe('pool registry', () => {
       maxDelayMs: 5,
       queueLimit: 100,
       preferredSizes: [4, 8],
+      maxTokens: undefined,
+      bucketing: true,
       deadlinePolicy: 'shed',
       queueBudgetMs: 40,
       autoscale: undefined,
@@ -47,5 +49,7 @@ describe('pool registry', () => {
     });
     const conflating = modelSchema.parse({ ...model, batch: { ...model.batch, deadlinePolicy: 'conflate' } });
     expect(batchingOptionsOf(conflating, { budgets }).deadlinePolicy).toBe('conflate');
+    const tokens = modelSchema.parse({ ...model, batch: { ...model.batch, maxTokens: 512, bucketing: false } });
+    expect(batchingOptionsOf(tokens, { budgets })).toMatchObject({ maxTokens: 512, bucketing: false });
   });
 });
