@@ -269,6 +269,7 @@ export class LivePipeline {
         onScaleDecision: (decision) => this.metrics.scaleDecision(model.name, decision.desired, decision.reason),
         onDeadlineOutcome: (outcome, count) => this.metrics.budgetPolicyOutcome(model.name, outcome, count),
         onColdStart: (ms) => this.metrics.workerColdStartMs(model.name, ms),
+        onBatchTokens: (tokens, paddedTokens) => this.metrics.batchTokenCounts(model.name, tokens, paddedTokens),
       },
     });
   }

@@ -14,6 +14,14 @@ export const STAGE_DURATION_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 ];
 export const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+/** Padded tokens per batch: one short message up to 64 × 512-token texts. */
+export const BATCH_TOKEN_BUCKETS = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16_384, 32_768];
+
+interface TokenChildren {
+  padded: Histogram.Internal<'model'>;
+  real: Counter.Internal;
+  padding: Counter.Internal;
+}
 
 export interface PipelineMetricsOptions {
   /** Node process metrics (CPU, memory, event loop lag, GC); default true. */
@@ -51,6 +59,10 @@ export class PipelineMetrics {
   /** Items handled by the deadline policy: late (answered after deadline), shed, conflated. */
   readonly budgetPolicy: Counter<'model' | 'policy'>;
   readonly workerColdStart: Histogram<'model'>;
+  /** Padded tokens per batch: size × its longest item (counted by the worker's tokenizer, else estimated). */
+  readonly batchPaddedTokens: Histogram<'model'>;
+  /** Tokens run, real and padding: padding waste = padding / (real + padding). */
+  readonly batchTokens: Counter<'model' | 'kind'>;
   /** Times an overlay client went over the slow-client limit (once per episode). */
   readonly overlaySlowClients: Counter<'stream'>;
   /** Times a slow overlay client drained and got a snapshot in place of what it missed. */
@@ -66,6 +78,7 @@ export class PipelineMetrics {
   private readonly filterChildren = new Map<string, Counter.Internal>();
   private readonly overlayDropChildren = new Map<string, Counter.Internal>();
   private readonly batchChildren = new Map<string, Histogram.Internal<'model'>>();
+  private readonly tokenChildren = new Map<string, TokenChildren>();
   private readonly pools = new Map<string, PoolGauges>();
   private readonly now: () => number;
   private totalIn = 0;
@@ -168,6 +181,19 @@ export class PipelineMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
       registers,
     });
+    this.batchPaddedTokens = new Histogram({
+      name: 'livepipe_batch_padded_tokens',
+      help: 'Tokens per inference batch, padding included: size × longest item (the unit of batch.maxTokens).',
+      labelNames: ['model'],
+      buckets: BATCH_TOKEN_BUCKETS,
+      registers,
+    });
+    this.batchTokens = new Counter({
+      name: 'livepipe_batch_tokens_total',
+      help: "Tokens run by a model: kind real, or padding added to reach each batch's longest item; padding waste = padding / (real + padding).",
+      labelNames: ['model', 'kind'],
+      registers,
+    });
     this.overlaySlowClients = new Counter({
       name: 'livepipe_overlay_slow_clients_total',
       help: 'Times an overlay client fell behind by more than the slow-client limit; its messages are dropped until it drains.',
@@ -245,6 +271,22 @@ export class PipelineMetrics {
 
   workerColdStartMs(model: string, ms: number): void {
     this.workerColdStart.labels(model).observe(ms / 1000);
+  }
+
+  /** Records one answered batch's real tokens and padded tokens (size × longest). */
+  batchTokenCounts(model: string, tokens: number, paddedTokens: number): void {
+    let children = this.tokenChildren.get(model);
+    if (children === undefined) {
+      children = {
+        padded: this.batchPaddedTokens.labels(model),
+        real: this.batchTokens.labels(model, 'real'),
+        padding: this.batchTokens.labels(model, 'padding'),
+      };
+      this.tokenChildren.set(model, children);
+    }
+    children.padded.observe(paddedTokens);
+    children.real.inc(tokens);
+    children.padding.inc(paddedTokens - tokens);
   }
 
   overlaySlowClient(stream: string): void {

@@ -91,6 +91,19 @@ describe('PipelineMetrics and LatencyBudget', () => {
     expect(metrics.statusLine()).toContain('in 0.0/s');
   });
 
+  it('counts tokens per batch and the padding, per model', async () => {
+    const metrics = new PipelineMetrics(budgets, { defaultMetrics: false });
+    // A batch of 3 items of 5, 6 and 12 tokens padded to 12; then one of 2 items of 8.
+    metrics.batchTokenCounts('minilm', 23, 36);
+    metrics.batchTokenCounts('minilm', 16, 16);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('livepipe_batch_padded_tokens_bucket{le="16",model="minilm"} 1');
+    expect(text).toContain('livepipe_batch_padded_tokens_bucket{le="64",model="minilm"} 2');
+    expect(text).toContain('livepipe_batch_padded_tokens_sum{model="minilm"} 52');
+    expect(text).toContain('livepipe_batch_tokens_total{model="minilm",kind="real"} 39');
+    expect(text).toContain('livepipe_batch_tokens_total{model="minilm",kind="padding"} 13');
+  });
+
   it('serves the registry in the Prometheus text format', async () => {
     const metrics = new PipelineMetrics(budgets);
     metrics.observe('e2e', 200);
