@@ -33,6 +33,11 @@ import type {
 import { POOL_REJECTION_REASONS, PoolRejection, type PoolRejectionReason } from './pool-rejection.js';
 import { WakeTimer } from './wake-timer.js';
 
+/** Weight of each counted batch in the correction of the token estimate. */
+const TOKEN_SCALE_ALPHA = 0.1;
+/** The correction stays within [1/4, 4]: beyond that the estimate does not fit the tokenizer at all. */
+const MAX_TOKEN_SCALE = 4;
+
 export type PoolState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';
 
 /** What every pool takes, whatever runs its batches. */
@@ -119,6 +124,8 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
   private batchedItems = 0;
   private realTokens = 0;
   private paddedTokens = 0;
+  /** Real tokens per estimated token, learned from the workers' counts (1 until a tokenizer has counted). */
+  private tokenScale = 1;
   private activations = 0;
   private startup: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -262,7 +269,10 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
         startBy: queueBudget === undefined ? Infinity : now + queueBudget,
         finishBy: deadline === undefined ? Infinity : now + (deadline - Date.now()),
         conflationKey: options?.conflationKey,
-        tokens: estimateTokens(input.text),
+        tokens:
+          this.tokenScale === 1
+            ? estimateTokens(input.text)
+            : Math.max(1, Math.round(estimateTokens(input.text) * this.tokenScale)),
         resolve,
         reject,
       });
@@ -397,8 +407,18 @@ export abstract class BatchingPool implements ModelPool, ScalableTarget {
     let real = 0;
     let padded: number;
     if (counted !== undefined && counted.tokenCounts.length === items.length) {
-      for (let i = 0; i < counted.tokenCounts.length; i++) real += counted.tokenCounts[i] as number;
+      let estimated = 0;
+      for (let i = 0; i < items.length; i++) {
+        real += counted.tokenCounts[i] as number;
+        estimated += (items[i] as PendingItem).tokens;
+      }
       padded = items.length * counted.sequenceLength;
+      // Corrects the estimate's bias for this model's tokenizer (e.g. bge-small-zh splits English
+      // finer than WordPiece for English): a running ratio, each batch weighed by TOKEN_SCALE_ALPHA.
+      if (estimated > 0) {
+        const scale = this.tokenScale * (1 + TOKEN_SCALE_ALPHA * (real / estimated - 1));
+        this.tokenScale = Math.min(MAX_TOKEN_SCALE, Math.max(1 / MAX_TOKEN_SCALE, scale));
+      }
     } else {
       let longest = 0;
       for (const item of items) {

@@ -6,6 +6,7 @@ import { LivepipeError } from '../../../../src/errors.js';
 import {
   BatchingPool,
   type BatchingOptions,
+  type BatchTokenCounts,
   type PendingItem,
   type PoolCounts,
 } from '../../../../src/workers/pool/batching-pool.js';
@@ -68,10 +69,10 @@ class HandPool extends BatchingPool {
   }
 
   /** Answers the oldest handed batch, as a worker that started it at startedAt would. */
-  finish(startedAt = performance.now()): void {
+  finish(startedAt = performance.now(), counted?: BatchTokenCounts): void {
     const items = this.handed.shift()!;
     const results = items.map(() => ({ label: 'positive', score: 1, scores: { positive: 1 } }));
-    this.answer(items, results, startedAt, 1, 1);
+    this.answer(items, results, startedAt, 1, 1, counted);
   }
 
   /** What the backend's wake timer would do once maxDelay has passed. */
@@ -244,5 +245,39 @@ describe('BatchingPool', () => {
     await wait;
     pool.finish();
     await Promise.all([closing, ...answers]);
+  });
+
+  it('counts tokens per batch: estimated, or as the worker counted them, and reports them', async () => {
+    const reported: Array<[number, number]> = [];
+    const pool = new HandPool({
+      maxDelayMs: 60_000,
+      maxTokens: 64,
+      bucketing: false,
+      events: { onBatchTokens: (t, p) => reported.push([t, p]) },
+    });
+    await pool.start();
+    // Estimates: 2 special tokens + 1 and + 3 word pieces; closing flushes them as one batch.
+    const answers = [pool.infer({ id: 'a', text: 'gg' }), pool.infer({ id: 'b', text: 'nice play bro' })];
+    const closing = pool.close();
+    pool.finish();
+    await Promise.all([closing, ...answers]);
+    expect(reported).toEqual([[3 + 5, 2 * 5]]);
+    expect(pool.stats()).toMatchObject({ tokens: { real: 8, padded: 10 }, batchTimeUnit: 'token' });
+  });
+
+  it('corrects its token estimates towards the counts the workers send back', async () => {
+    const pool = new HandPool({ maxBatch: 1, maxTokens: 1024 });
+    await pool.start();
+    // 'nice play bro' is estimated at 5 tokens; the worker's tokenizer says 10, every time.
+    for (let i = 0; i < 40; i++) {
+      const answer = pool.infer({ id: `i${i}`, text: 'nice play bro' });
+      pool.finish(performance.now(), { tokenCounts: [10], sequenceLength: 10 });
+      await answer;
+    }
+    void pool.infer({ id: 'next', text: 'nice play bro' });
+    expect(pool.handed[0]?.[0]?.tokens).toBeGreaterThanOrEqual(9);
+    expect(pool.stats().tokens).toEqual({ real: 400, padded: 400 });
+    pool.finish();
+    await pool.close();
   });
 });
