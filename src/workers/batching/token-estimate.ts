@@ -21,8 +21,7 @@ function classOf(code: number): CharClass {
   if (code <= 0x20) return SPACE;
   if (code < 0x80) {
     // ASCII letters and digits join into words; everything else printable is punctuation.
-    if ((code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a))
-      return WORD;
+    if ((code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) return WORD;
     return SINGLE;
   }
   if (code === 0xa0 || code === 0x3000) return SPACE;
