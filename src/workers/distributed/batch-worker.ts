@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import { LivepipeError } from '../../errors.js';
 import type { ModelManifest } from '../../inference/model-manifest.js';
 import { loadModelManifest } from '../../inference/model-registry.js';
-import { ModelRunner } from '../../inference/model-runner.js';
+import { ModelRunner, type BatchRun } from '../../inference/model-runner.js';
 import type { ClassificationResult } from '../../inference/postprocessors/postprocessor.js';
 import { InferencePool } from '../local/inference-pool.js';
 import { MAX_WORKERS } from '../pool/model-pool.js';
@@ -54,7 +54,7 @@ export interface BatchWorkerStats {
 }
 
 interface BatchRunner {
-  run(texts: readonly string[]): Promise<{ results: ClassificationResult[]; inferMs: number }>;
+  run(texts: readonly string[]): Promise<BatchRun>;
   close(): Promise<void>;
 }
 
@@ -172,7 +172,7 @@ export class BatchWorker {
       // Retrying cannot fix malformed data; fail it at once so its router hears of it.
       throw new UnrecoverableError(`job ${job.id} is not a livepipe batch: ${(error as Error).message}`);
     }
-    let run: { results: ClassificationResult[]; inferMs: number };
+    let run: BatchRun;
     try {
       run = await (this.runner as BatchRunner).run(data.texts);
     } catch (error) {
@@ -187,6 +187,10 @@ export class BatchWorker {
       inferMs: run.inferMs,
       ids: data.ids,
       results: run.results,
+      tokens:
+        run.tokenCounts === undefined || run.sequenceLength === undefined
+          ? undefined
+          : { tokenCounts: Array.from(run.tokenCounts), sequenceLength: run.sequenceLength },
     });
     await (this.redis as Redis).multi().rpush(key, message).pexpire(key, RESULT_LIST_TTL_MS).exec();
     this.batches++;

@@ -317,7 +317,7 @@ export class DistributedPool extends BatchingPool {
     if (message.attempt > 1) this.retriedResults++;
     // Batching here, the queue and the trip through Redis: everything before the run itself.
     const startedAt = performance.now() - message.inferMs;
-    this.answer(outcome.batch.items, message.results, startedAt, message.inferMs, message.inferMs);
+    this.answer(outcome.batch.items, message.results, startedAt, message.inferMs, message.inferMs, message.tokens);
   }
 
   /** Rejects the items of a job that will not be answered, unless it was settled already. */

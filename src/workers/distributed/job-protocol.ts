@@ -40,6 +40,8 @@ export interface BatchResultMessage {
   inferMs: number;
   ids: string[];
   results: ClassificationResult[];
+  /** Transformer models run by one thread: each text's tokens and the padded length (token metrics). */
+  tokens?: { tokenCounts: number[]; sequenceLength: number };
 }
 
 /** Queue names go into Redis keys between colons, and BullMQ refuses a colon in them. */
@@ -88,6 +90,17 @@ export function decodeBatchResult(text: string): BatchResultMessage {
       typeof result.score !== 'number'
     ) {
       throw new Error(`result of job ${m.jobId} has an entry without label and score`);
+    }
+  }
+  if (m.tokens !== undefined) {
+    const { tokenCounts, sequenceLength } = m.tokens;
+    if (
+      !Array.isArray(tokenCounts) ||
+      tokenCounts.length !== m.ids.length ||
+      !tokenCounts.every((count) => Number.isInteger(count) && count >= 0 && count <= sequenceLength) ||
+      !Number.isInteger(sequenceLength)
+    ) {
+      throw new Error(`result of job ${m.jobId} has token counts that do not fit its texts and sequenceLength`);
     }
   }
   return m as BatchResultMessage;

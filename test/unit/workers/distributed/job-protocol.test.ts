@@ -29,6 +29,8 @@ const message: BatchResultMessage = {
 describe('batch result messages', () => {
   it('decode what encode wrote, field for field', () => {
     expect(decodeBatchResult(encodeBatchResult(message))).toEqual(message);
+    const counted = { ...message, tokens: { tokenCounts: [5, 9], sequenceLength: 9 } };
+    expect(decodeBatchResult(encodeBatchResult(counted))).toEqual(counted);
   });
 
   it.each([
@@ -42,6 +44,16 @@ describe('batch result messages', () => {
       'a result without a label',
       JSON.stringify({ ...message, results: [{ score: 1 }, { label: 'x', score: 1 }] }),
       /label and score/,
+    ],
+    [
+      'a token count per text missing',
+      JSON.stringify({ ...message, tokens: { tokenCounts: [5], sequenceLength: 9 } }),
+      /token counts/,
+    ],
+    [
+      'a token count above the padded length',
+      JSON.stringify({ ...message, tokens: { tokenCounts: [5, 12], sequenceLength: 9 } }),
+      /token counts/,
     ],
   ])('rejects a message with %s', (_, text, error) => {
     expect(() => decodeBatchResult(text)).toThrow(error);
