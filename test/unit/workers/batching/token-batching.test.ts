@@ -159,6 +159,18 @@ describe('DynamicBatcher with maxTokens', () => {
     expect(ids(b.take(0))).toEqual(['a', 'b', 'c']);
   });
 
+  it('is due when the oldest bucket reaches a preferred size, and then takes all that fits', () => {
+    const b = batcher({ preferredSizes: [4] });
+    for (let i = 0; i < 3; i++) b.push(item(`s${i}`, 6));
+    b.push(item('l0', 40));
+    expect(b.isDue(0)).toBe(false);
+    b.push(item('s3', 6));
+    expect(b.isDue(0)).toBe(true);
+    b.push(item('s4', 6));
+    expect(ids(b.take(0))).toEqual(['s0', 's1', 's2', 's3', 's4']);
+    expect(ids(b.take(100))).toEqual(['l0']);
+  });
+
   it('flushes by maxDelay the oldest bucket only, leaving the others queued', () => {
     const b = batcher();
     b.push(item('s', 6, 0));
