@@ -68,7 +68,10 @@ export interface BatchItem {
 export interface DynamicBatcherOptions {
   maxBatch: number;
   maxDelayMs: number;
-  /** Batch sizes worth flushing at as soon as they are reached (Triton's preferred_batch_size). */
+  /**
+   * Batch sizes worth flushing at as soon as they are reached (Triton's preferred_batch_size); with
+   * maxTokens, reached by the oldest item's bucket, and the batch then takes all that fits.
+   */
   preferredSizes?: readonly number[];
   policy?: DeadlinePolicy;
   /** Token budget per batch, size × longest item's tokens; omitted: batches bounded by count only. */
