@@ -95,6 +95,9 @@ describe('InferencePool', () => {
     // Its threads run the real worker behind a test wrapper that ends the thread on EXIT_TEXT.
     const exiting = new InferencePool({
       ...options,
+      // Batches go out only when full: with a 2 ms delay a loaded machine can take longer than that to
+      // queue the 64 requests, and the first batch would leave with fewer than 32.
+      maxDelayMs: 10_000,
       workerModule: new URL('../fixtures/workers/exiting-inference-worker.ts', import.meta.url),
     });
     await exiting.start();
