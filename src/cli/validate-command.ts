@@ -1,7 +1,9 @@
-// `livepipe validate <files...>`: checks pipeline files without starting anything and prints one
-// line per problem (`file:line:col  path  message`), so editors and CI can jump to it.
+// `livepipe validate <files...>`: checks pipeline files without starting anything (models are
+// loaded and their ONNX files opened, then closed) and prints one line per problem
+// (`file:line:col  path  message`), so editors and CI can jump to it.
 import { ConfigError, formatConfigIssue } from '../config/config-error.js';
 import { loadPipeline } from '../config/load-pipeline.js';
+import { checkModelFiles } from '../config/model-file-check.js';
 import { isLivepipeError } from '../errors.js';
 
 export interface CommandOutput {
@@ -19,6 +21,8 @@ export async function validateCommand(files: string[], out: CommandOutput): Prom
   for (const file of files) {
     try {
       const pipeline = await loadPipeline(file);
+      const modelIssues = await checkModelFiles(pipeline, file);
+      if (modelIssues.length > 0) throw new ConfigError(file, modelIssues);
       out.stdout.write(
         `✓ ${file}: pipeline "${pipeline.metadata.name}" — ${count(pipeline.sources.length, 'source')}, ` +
           `${count(pipeline.triggers.length, 'trigger')}, ${count(pipeline.models.length, 'model')}\n`,

@@ -100,6 +100,18 @@ describe('livepipe CLI', () => {
     );
   });
 
+  it('fails validate, as run fails, when the model file is missing or not ONNX', async () => {
+    const missing = join(dir, 'missing-model.yaml');
+    expectUserError(
+      await cli('validate', missing),
+      `${missing}:27:15  models[0].manifest`,
+      'nowhere.onnx',
+      'npm run models:build',
+    );
+    const garbage = join(dir, 'garbage-model.yaml');
+    expectUserError(await cli('validate', garbage), `${garbage}:27:15  models[0].manifest`, 'garbage.onnx');
+  });
+
   it('runs the demo pipeline and prints where to look', async () => {
     const run = await cli('run', DEMO, '--port', '0', '--for', '3s');
     expect(run.code, run.stderr).toBe(0);

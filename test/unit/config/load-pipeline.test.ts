@@ -110,7 +110,7 @@ describe('loadPipeline', () => {
       11,
       15,
       'models[0].manifest',
-      ['model manifest not found', 'no-such-dir/chat-sentiment.yaml', 'npm run models:build'],
+      ['no manifest at', 'no-such-dir/chat-sentiment.yaml', 'relative to the pipeline file'],
     ],
   ] as const)('%s: reports line %d col %d at %s', async (fixture, line, column, path, fragments) => {
     const file = join(FIXTURES, fixture);
