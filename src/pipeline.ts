@@ -26,7 +26,8 @@ import { EngagementAggregator } from './aggregate/index.js';
 import { OverlayServer } from './overlay/index.js';
 import { MetricsServer, PipelineMetrics } from './metrics/index.js';
 import { DeadLetterLog, type DeadLetter } from './delivery/dead-letter.js';
-import { resultEvent } from './inference/result-event.js';
+import { resultEvent, resultTypeOf } from './inference/result-event.js';
+import { type ManifestIdentity, readManifestIdentity } from './config/manifest-identity.js';
 
 export interface PipelineRunOptions {
   /** Overrides overlay.port (0 picks a free port). */
@@ -48,6 +49,8 @@ export class LivePipeline {
   private readonly sources: Source[];
   private readonly sinks: Sink[] = [];
   private readonly pools = new Map<string, ModelPool>();
+  /** The name and version each pool's manifest declares (result type). */
+  private readonly modelIdentities = new Map<string, ManifestIdentity>();
   private readonly aggregators = new Map<string, EngagementAggregator>();
   private readonly router: Router<Target>;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -59,7 +62,10 @@ export class LivePipeline {
     this.spec = spec;
     this.options = options;
     this.metrics = new PipelineMetrics(spec.budgets);
-    for (const model of spec.models) this.pools.set(model.name, this.createModelPool(model));
+    for (const model of spec.models) {
+      this.pools.set(model.name, this.createModelPool(model));
+      this.modelIdentities.set(model.name, readManifestIdentity(model.manifest));
+    }
     for (const aggregation of spec.aggregations) {
       this.aggregators.set(aggregation.name, new EngagementAggregator(aggregation));
     }
@@ -359,7 +365,8 @@ export class LivePipeline {
   ): Target {
     if ('model' in subscriber) {
       const model = this.spec.models.find((m) => m.name === subscriber.model)!;
-      return modelTarget(model.name, model.resultType ?? `ai.${model.name}.result`);
+      const identity = this.modelIdentities.get(model.name);
+      return modelTarget(model.name, resultTypeOf(identity?.name ?? model.name, model.resultType));
     }
     if ('overlay' in subscriber) return overlayTarget(subscriber.overlay);
     if ('aggregate' in subscriber) return aggregateTarget(subscriber.aggregate);

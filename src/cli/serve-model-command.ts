@@ -9,7 +9,7 @@ import { cloudEventToHttpMessage, decodeHttpRequest } from '../events/http-bindi
 import { discardUnreadBody, readRequestBody } from '../events/http-request-body.js';
 import { loadModelManifest } from '../inference/model-registry.js';
 import { InferencePool, isPoolRejection, type InferenceResult } from '../workers/index.js';
-import { resultEvent } from '../inference/result-event.js';
+import { resultEvent, resultTypeOf } from '../inference/result-event.js';
 
 export interface ModelServiceOptions {
   /** Path of the model manifest (YAML). */
@@ -22,7 +22,7 @@ export interface ModelServiceOptions {
   workers?: number;
   /** Requests in flight at most (Knative containerConcurrency); more get 429 (default 64). */
   concurrency?: number;
-  /** Type of the reply events; default `ai.<model name>.result`. */
+  /** Type of the reply events; default `ai.<manifest name>.result` (resultTypeOf). */
   resultType?: string;
   maxBatch?: number;
   maxDelayMs?: number;
@@ -126,7 +126,7 @@ export class ModelService {
     if (this.server) throw new LivepipeError('LP_PIPELINE_STATE', 'the model service was already started');
     const manifest = await loadModelManifest(this.options.manifestPath);
     this.modelName = manifest.name;
-    this.resultType = this.options.resultType ?? `ai.${manifest.name}.result`;
+    this.resultType = resultTypeOf(manifest.name, this.options.resultType);
     this.pool = new InferencePool({
       manifestPath: this.options.manifestPath,
       workers: this.options.workers,

@@ -1,9 +1,12 @@
 // Checks that need the whole pipeline, after the schema passed: names are unique, subscribers
-// name models and aggregations that exist, model manifests resolve to files on disk.
+// name models and aggregations that exist, model manifests resolve to files on disk; each model's
+// result type is settled (`ai.<manifest name>.result` unless `resultType` is set).
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { resultTypeOf } from '../inference/result-event.js';
 import type { ConfigIssue } from './config-error.js';
 import { formatFieldPath, type FieldPath } from './field-path.js';
+import { readManifestIdentity } from './manifest-identity.js';
 import type { PipelineSpec } from './schema.js';
 import type { SourceLocator } from './source-locator.js';
 
@@ -68,7 +71,8 @@ export function checkCrossReferences(
           'e.g. ../models/chat-sentiment.yaml from pipelines/',
       );
     }
-    return { ...model, manifest };
+    // Filled here so every reader of the loaded pipeline (run, export) uses the one rule.
+    return { ...model, manifest, resultType: resultTypeOf(readManifestIdentity(manifest).name, model.resultType) };
   });
 
   return { spec: { ...spec, models: resolvedModels }, issues };

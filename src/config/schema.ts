@@ -225,7 +225,13 @@ export const modelSchema = z
       .min(1)
       .default(10_000)
       .describe('Events waiting for a worker beyond this are shed (counted, dead-lettered).'),
-    resultType: z.string().min(1).optional().describe('Type of the result events this model emits.'),
+    resultType: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Type of the result events this model emits; default `ai.<manifest name>.result`, the type `livepipe serve-model` answers with for the same manifest.',
+      ),
   })
   .superRefine((model, ctx) => {
     if (model.distributed?.localWorkers === true && !model.autoscale.enabled)

@@ -3,6 +3,15 @@
 import { CAUSE_ID, INGEST_TIME, STREAM, type LiveEvent } from '../events/cloudevent.js';
 import type { ClassificationResult } from './postprocessors/postprocessor.js';
 
+/**
+ * The one rule for the type of a model's result events: `ai.<manifest name>.result`, unless the
+ * pipeline's `resultType` (or serve-model's `--result-type`) names another. The pipeline and
+ * serve-model both use it, so a trigger written against one matches the other.
+ */
+export function resultTypeOf(manifestName: string, override?: string): string {
+  return override ?? `ai.${manifestName}.result`;
+}
+
 export function resultEvent(
   model: string,
   type: string,

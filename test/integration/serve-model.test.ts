@@ -6,7 +6,9 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelService } from '../../src/cli/serve-model-command.js';
+import { loadPipeline } from '../../src/config/load-pipeline.js';
 import { isLivepipeError } from '../../src/errors.js';
+import { Router } from '../../src/router/router.js';
 import type { LiveEvent } from '../../src/events/cloudevent.js';
 import { cloudEventToHttpMessage, httpRequestToCloudEvents } from '../../src/events/http-binding.js';
 import { loadModelManifest } from '../../src/inference/model-registry.js';
@@ -90,6 +92,16 @@ describe('serve-model (in process)', () => {
     });
     const negative = await post(service.url, comment('c-neg', { text: 'terrible awful boring waste of time' }));
     expect(negative.events[0]).toMatchObject({ causeid: 'c-neg', data: { label: 'negative' } });
+  });
+
+  it("answers with the type the demo pipeline's result trigger matches (one rule: ai.<manifest name>.result)", async () => {
+    const demo = await loadPipeline(`${ROOT}pipelines/live-interaction.yaml`);
+    // The demo's model is this service's manifest, so a serve-model reply is what its pool emits.
+    expect(demo.models.find((model) => model.name === 'chat-sentiment')?.manifest).toBe(MANIFEST);
+    const router = new Router(demo.triggers.map((trigger) => ({ ...trigger, target: trigger.name })));
+    const reply = await post(service.url, comment('c-rule', { text: 'gg, well played' }));
+    expect(reply.events[0]?.type).toBe(demo.models[0]?.resultType);
+    expect(router.match(reply.events[0]!)).toEqual(['scored-comments-to-overlay']);
   });
 
   it('answers 400 to an event without text, and to a request that is not a CloudEvent', async () => {
