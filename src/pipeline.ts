@@ -24,7 +24,7 @@ import { createModelPool } from './workers/pool-registry.js';
 import { RedisOverlayFanout } from './overlay/index.js';
 import { EngagementAggregator } from './aggregate/index.js';
 import { OverlayServer } from './overlay/index.js';
-import { MetricsServer, PipelineMetrics } from './metrics/index.js';
+import { MetricsServer, PipelineMetrics, type PoolStatus } from './metrics/index.js';
 import { DeadLetterLog, type DeadLetter } from './delivery/dead-letter.js';
 import { resultEvent, resultTypeOf } from './inference/result-event.js';
 import { type ManifestIdentity, readManifestIdentity } from './config/manifest-identity.js';
@@ -49,7 +49,7 @@ export class LivePipeline {
   private readonly sources: Source[];
   private readonly sinks: Sink[] = [];
   private readonly pools = new Map<string, ModelPool>();
-  /** The name and version each pool's manifest declares (result type). */
+  /** The name and version each pool's manifest declares (status line, result type). */
   private readonly modelIdentities = new Map<string, ManifestIdentity>();
   private readonly aggregators = new Map<string, EngagementAggregator>();
   private readonly router: Router<Target>;
@@ -178,13 +178,22 @@ export class LivePipeline {
   statusLine(): string {
     let busy = 0;
     let workers = 0;
+    const pools: PoolStatus[] = [];
     for (const [name, pool] of this.pools) {
       const stats = pool.stats();
       busy += stats.busy;
       workers += stats.workers;
       this.metrics.observePool(name, { workers: stats.workers, busy: stats.busy, queueDepth: stats.queued });
+      const model = this.modelIdentities.get(name);
+      pools.push({
+        pool: name,
+        model: model?.name ?? name,
+        version: model?.version,
+        busy: stats.busy,
+        workers: stats.workers,
+      });
     }
-    return this.metrics.statusLine({ busy, workers });
+    return this.metrics.statusLine({ busy, workers }, pools);
   }
 
   /**

@@ -8,7 +8,7 @@ export {
 } from './pipeline-metrics.js';
 export { LatencyBudget } from './latency-budget.js';
 export { RollingPercentiles } from './rolling-percentiles.js';
-export { formatStatus, type StatusSnapshot, type StageStatus } from './status-line.js';
+export { formatStatus, type PoolStatus, type StatusSnapshot, type StageStatus } from './status-line.js';
 export { createMetricsHandler, type MetricsHandler } from './metrics-handler.js';
 export { STAGES, type Stage } from './stages.js';
 export { MetricsServer } from './metrics-server.js';

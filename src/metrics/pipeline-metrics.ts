@@ -7,7 +7,7 @@ import type { BudgetsSpec } from '../config/schema.js';
 import { LatencyBudget } from './latency-budget.js';
 import { createMetricsHandler, type MetricsHandler } from './metrics-handler.js';
 import { STAGES, type Stage } from './stages.js';
-import { formatStatus, type StageStatus, type StatusSnapshot } from './status-line.js';
+import { formatStatus, type PoolStatus, type StageStatus, type StatusSnapshot } from './status-line.js';
 
 /** Seconds, 0.1 ms .. 5 s: sub-millisecond routing up to a stalled inference. */
 export const STAGE_DURATION_BUCKETS = [
@@ -365,8 +365,9 @@ export class PipelineMetrics {
     };
   }
 
-  statusLine(workers?: { busy: number; workers: number }): string {
-    return formatStatus(this.snapshot(workers));
+  /** `pools`, when given, names each pool's model in the line (see formatStatus). */
+  statusLine(workers?: { busy: number; workers: number }, pools?: readonly PoolStatus[]): string {
+    return formatStatus({ ...this.snapshot(workers), ...(pools === undefined ? {} : { pools }) });
   }
 }
 

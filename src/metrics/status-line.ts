@@ -1,5 +1,5 @@
 // The one-line status printed every few seconds: throughput, per-stage p50/p99 against the
-// budget, breaches and worker use. formatStatus is pure so the format is tested on its own.
+// budget, breaches, worker use and the model each pool runs. formatStatus is pure so the format is tested on its own.
 import { STAGES, type Stage } from './stages.js';
 
 export interface StageStatus {
@@ -11,6 +11,16 @@ export interface StageStatus {
   samples: number;
 }
 
+/** One model pool and the model it runs, so a fallback model is visible in the status line. */
+export interface PoolStatus {
+  pool: string;
+  /** The manifest's name and version (a pool named for one model may run another). */
+  model: string;
+  version: string | undefined;
+  busy: number;
+  workers: number;
+}
+
 export interface StatusSnapshot {
   inPerSec: number;
   outPerSec: number;
@@ -19,6 +29,8 @@ export interface StatusSnapshot {
   breachesTotal: number;
   workersBusy: number;
   workers: number;
+  /** Per pool; when given, the workers part names each pool's model. */
+  pools?: readonly PoolStatus[];
 }
 
 export function formatStatus(snapshot: StatusSnapshot): string {
@@ -33,8 +45,19 @@ export function formatStatus(snapshot: StatusSnapshot): string {
   );
   parts.push(`breaches ${snapshot.breachesTotal}${byStage.length > 0 ? ` (${byStage.join(', ')})` : ''}`);
   parts.push(`dropped ${snapshot.droppedTotal}`);
-  parts.push(`workers ${snapshot.workersBusy}/${snapshot.workers} busy`);
+  const workers = `workers ${snapshot.workersBusy}/${snapshot.workers} busy`;
+  parts.push(
+    snapshot.pools === undefined || snapshot.pools.length === 0
+      ? workers
+      : `${workers}: ${formatPools(snapshot.pools)}`,
+  );
   return parts.join(' | ');
+}
+
+function formatPools(pools: readonly PoolStatus[]): string {
+  return pools
+    .map((p) => `${p.pool} runs ${p.model}${p.version === undefined ? '' : ` ${p.version}`} ${p.busy}/${p.workers}`)
+    .join(', ');
 }
 
 function formatRate(perSec: number): string {

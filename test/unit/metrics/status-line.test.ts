@@ -40,4 +40,20 @@ describe('formatStatus', () => {
     const line = formatStatus(snapshot({ inPerSec: 0.5 }));
     expect(line).toBe('in 0.5/s out 0.0/s | breaches 0 | dropped 0 | workers 0/0 busy');
   });
+
+  it('names the model and version each pool runs, so a fallback model shows', () => {
+    const line = formatStatus(
+      snapshot({
+        workersBusy: 1,
+        workers: 3,
+        pools: [
+          { pool: 'chat-sentiment', model: 'chat-sentiment', version: '1.0.0', busy: 1, workers: 2 },
+          { pool: 'chat-sentiment-zh', model: 'chat-sentiment', version: '1.0.0', busy: 0, workers: 1 },
+        ],
+      }),
+    );
+    expect(line).toBe(
+      'in 0.0/s out 0.0/s | breaches 0 | dropped 0 | workers 1/3 busy: chat-sentiment runs chat-sentiment 1.0.0 1/2, chat-sentiment-zh runs chat-sentiment 1.0.0 0/1',
+    );
+  });
 });
