@@ -141,7 +141,10 @@ program
   .option('--port <port>', 'port to listen on (default: $PORT, else 8080; 0 = any free port)')
   .option('--workers <n>', 'inference worker threads', '2')
   .option('--concurrency <n>', 'requests in flight at most; more are answered 429 with Retry-After', '64')
-  .option('--result-type <type>', 'type of the reply events (default: $LIVEPIPE_RESULT_TYPE, else ai.<manifest name>.result)')
+  .option(
+    '--result-type <type>',
+    'type of the reply events (default: $LIVEPIPE_RESULT_TYPE, else ai.<manifest name>.result)',
+  )
   .action(
     async (options: {
       model: string;
