@@ -47,6 +47,12 @@ export const generatorSchema = z.strictObject({
   rate: z.number().positive().default(200).describe('Mean interactions per second over all streams, before surges.'),
   duration: duration.optional().describe('Stop after this long (omitted: run until stopped).'),
   maxEvents: z.number().int().positive().optional().describe('Stop after this many events (omitted: no limit).'),
+  languages: z
+    .record(z.string(), z.enum(['en', 'zh']))
+    .default({})
+    .describe(
+      'Chat language per stream, e.g. `{ stream-3: zh }` (en English, zh Chinese); streams not listed chat in English. Comments carry it in their `language` attribute.',
+    ),
   surges: z.array(surgeSchema).default([]).describe('Scheduled surges (a raid, a giveaway).'),
   randomSurges: z
     .strictObject({

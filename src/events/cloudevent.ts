@@ -21,6 +21,8 @@ export const INGEST_TIME = 'ingesttime';
 export const CAUSE_ID = 'causeid';
 /** Extension on result events: the stream (room) the result belongs to. */
 export const STREAM = 'stream';
+/** Extension on comments: the language of `data.text` (`en`, `zh`), set at ingest for routing. */
+export const LANGUAGE = 'language';
 
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 

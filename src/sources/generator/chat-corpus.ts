@@ -1,6 +1,7 @@
 // Chat text for simulated viewers: templates with word-list slots per kind of comment, so the
 // sentiment/moderation models see varied, realistic text (reactions, praise, complaints,
-// questions and ~5 % abusive comments).
+// questions and ~5 % abusive comments). English here; other languages (chinese-chat.ts) bring
+// their own word lists and templates for the same kinds.
 import { type SeededRandom, pickWeighted } from './seeded-random.js';
 
 export type CommentKind = 'greeting' | 'reaction' | 'praise' | 'complaint' | 'question' | 'chatter' | 'abusive';
@@ -10,6 +11,12 @@ export interface ComposedComment {
   kind: CommentKind;
   /** Only for tests and benchmarks of moderation; never copied into the event. */
   abusive: boolean;
+}
+
+/** The word lists and templates of one chat language; weights are shared (see KIND_WEIGHTS). */
+export interface ChatLanguage {
+  slots: Readonly<Record<string, readonly string[]>>;
+  templates: Readonly<Record<CommentKind, readonly string[]>>;
 }
 
 const SLOTS: Record<string, readonly string[]> = {
@@ -141,6 +148,8 @@ const TEMPLATES: Record<CommentKind, readonly string[]> = {
   ],
 };
 
+export const ENGLISH_CHAT: ChatLanguage = { slots: SLOTS, templates: TEMPLATES };
+
 const KIND_WEIGHTS: ReadonlyArray<readonly [CommentKind, number]> = [
   ['greeting', 0.12],
   ['reaction', 0.24],
@@ -164,7 +173,7 @@ export class ChatCorpus {
   private readonly total: number;
   private readonly templates = new Map<CommentKind, CompiledTemplate[]>();
 
-  constructor() {
+  constructor(language: ChatLanguage = ENGLISH_CHAT) {
     this.cumulative = new Float64Array(KIND_WEIGHTS.length);
     let sum = 0;
     KIND_WEIGHTS.forEach(([kind, weight], i) => {
@@ -173,8 +182,11 @@ export class ChatCorpus {
       this.cumulative[i] = sum;
     });
     this.total = sum;
-    for (const [kind, texts] of Object.entries(TEMPLATES) as Array<[CommentKind, readonly string[]]>) {
-      this.templates.set(kind, texts.map(compileTemplate));
+    for (const [kind, texts] of Object.entries(language.templates) as Array<[CommentKind, readonly string[]]>) {
+      this.templates.set(
+        kind,
+        texts.map((text) => compileTemplate(text, language.slots)),
+      );
     }
   }
 
@@ -187,11 +199,11 @@ export class ChatCorpus {
   }
 }
 
-function compileTemplate(template: string): CompiledTemplate {
+function compileTemplate(template: string, slots: ChatLanguage['slots']): CompiledTemplate {
   const parts: Array<string | readonly string[]> = [];
   let last = 0;
   for (const match of template.matchAll(SLOT_PATTERN)) {
-    const words = SLOTS[match[1] as string];
+    const words = slots[match[1] as string];
     if (!words) throw new Error(`chat template "${template}" uses unknown slot {${match[1]}}`);
     parts.push(template.slice(last, match.index), words);
     last = match.index + match[0].length;

@@ -2,9 +2,10 @@
 // the next interaction and its offset from the start; the sequence is a function of the spec
 // alone (no wall clock), so runs, tests and benchmarks can be replayed exactly.
 import type { GeneratorSpec } from '../../config/schema.js';
-import { INGEST_TIME, STREAM, type LiveEvent } from '../../events/cloudevent.js';
+import { INGEST_TIME, LANGUAGE, STREAM, type LiveEvent } from '../../events/cloudevent.js';
 import { LivepipeError } from '../../errors.js';
 import { ChatCorpus } from './chat-corpus.js';
+import { CHINESE_CHAT } from './chinese-chat.js';
 import { GIFT_CATALOG } from './gift-catalog.js';
 import { POLL_CATALOG } from './poll-catalog.js';
 import { SeededRandom, pickWeighted } from './seeded-random.js';
@@ -68,7 +69,8 @@ export class InteractionSimulator {
   private readonly arrivals: SeededRandom;
   private readonly dynamics: SeededRandom;
   private readonly content: SeededRandom;
-  private readonly corpus = new ChatCorpus();
+  /** Per stream: its chat corpus and the `language` its comments carry. */
+  private readonly chat: ReadonlyArray<{ corpus: ChatCorpus; language: 'en' | 'zh' }>;
 
   private readonly baseRate: Float64Array;
   private readonly drift: Float64Array;
@@ -99,6 +101,7 @@ export class InteractionSimulator {
     this.startEpochMs = options.startEpochMs ?? 0;
     this.streams = generatorStreamNames(count);
     this.sources = this.streams.map((stream) => `/live/streams/${stream}`);
+    this.chat = this.chatPerStream(spec.languages);
     this.arrivals = SeededRandom.derive(spec.seed, 'arrivals');
     this.dynamics = SeededRandom.derive(spec.seed, 'dynamics');
     this.content = SeededRandom.derive(spec.seed, 'content');
@@ -176,11 +179,15 @@ export class InteractionSimulator {
     const random = this.content;
     let type: InteractionType;
     let data: unknown;
+    let language: string | undefined;
     switch (kind) {
-      case 0:
+      case 0: {
         type = 'live.comment';
-        data = { viewer, text: this.corpus.compose(random).text };
+        const chat = this.chat[stream]!;
+        data = { viewer, text: chat.corpus.compose(random).text };
+        language = chat.language;
         break;
+      }
       case 1:
         type = 'live.like';
         data = { viewer, count: random.chance(0.7) ? 1 : Math.min(50, 2 + Math.floor(random.exponential(0.25))) };
@@ -203,7 +210,7 @@ export class InteractionSimulator {
         type = 'live.join';
         data = { viewer };
     }
-    return {
+    const event: LiveEvent = {
       specversion: '1.0',
       id: `${name}-${n}`,
       source: this.sources[stream] as string,
@@ -214,6 +221,27 @@ export class InteractionSimulator {
       [INGEST_TIME]: 0,
       data,
     };
+    if (language !== undefined) event[LANGUAGE] = language;
+    return event;
+  }
+
+  /** One English corpus shared by the English streams, one per other language in use. */
+  private chatPerStream(languages: GeneratorSpec['languages']): Array<{ corpus: ChatCorpus; language: 'en' | 'zh' }> {
+    for (const stream of Object.keys(languages)) {
+      if (!this.streams.includes(stream)) {
+        throw new LivepipeError(
+          'LP_CONFIG_INVALID',
+          `generator.languages names stream "${stream}", but the generator only has ${this.streams[0]}…${this.streams.at(-1)}; name one of those`,
+        );
+      }
+    }
+    const english = { corpus: new ChatCorpus(), language: 'en' as const };
+    let chinese: { corpus: ChatCorpus; language: 'zh' } | undefined;
+    return this.streams.map((stream) => {
+      if (languages[stream] !== 'zh') return english;
+      chinese ??= { corpus: new ChatCorpus(CHINESE_CHAT), language: 'zh' };
+      return chinese;
+    });
   }
 
   private viewer(stream: number): Viewer {

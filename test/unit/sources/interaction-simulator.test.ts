@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { generatorSchema } from '../../../src/config/schema.js';
 import { InteractionSimulator, INTERACTION_TYPES } from '../../../src/sources/generator/interaction-simulator.js';
 import { ChatCorpus } from '../../../src/sources/generator/chat-corpus.js';
+import { CHINESE_CHAT } from '../../../src/sources/generator/chinese-chat.js';
+import { detectLanguage } from '../../../src/events/comment-language.js';
 import { SeededRandom } from '../../../src/sources/generator/seeded-random.js';
 import { LivepipeError } from '../../../src/errors.js';
 
@@ -127,6 +129,41 @@ describe('InteractionSimulator', () => {
   });
 });
 
+describe('InteractionSimulator languages', () => {
+  it('chats in Chinese on the streams `languages` names and tags every comment with its language', () => {
+    const simulator = new InteractionSimulator(spec({ streams: 3, languages: { 'stream-3': 'zh' } }));
+    const comments = take(simulator, 6000)
+      .map((x) => x.event)
+      .filter((event) => event.type === 'live.comment');
+    const byStream = (stream: string) => comments.filter((event) => event.stream === stream);
+    const text = (event: (typeof comments)[number]) => (event.data as { text: string }).text;
+    expect(byStream('stream-3').length).toBeGreaterThan(100);
+    for (const event of byStream('stream-3')) expect(event.language).toBe('zh');
+    for (const event of [...byStream('stream-1'), ...byStream('stream-2')]) {
+      expect(event.language).toBe('en');
+      expect(detectLanguage(text(event))).toBe('en');
+    }
+    // Most Chinese lines have ideographs (a few are 666 or 233333, as in real rooms).
+    const chinese = byStream('stream-3').filter((event) => detectLanguage(text(event)) === 'zh');
+    expect(chinese.length / byStream('stream-3').length).toBeGreaterThan(0.8);
+    // Other kinds of event carry no language.
+    expect(take(simulator, 500).some((x) => x.event.type !== 'live.comment' && 'language' in x.event)).toBe(false);
+  });
+
+  it('chats in English everywhere by default', () => {
+    const comments = take(new InteractionSimulator(spec({ streams: 3 })), 2000).filter(
+      (x) => x.event.type === 'live.comment',
+    );
+    expect(comments.every((x) => x.event.language === 'en')).toBe(true);
+  });
+
+  it('rejects a language for a stream the generator does not have', () => {
+    expect(() => new InteractionSimulator(spec({ streams: 2, languages: { 'stream-3': 'zh' } }))).toThrow(
+      /generator\.languages names stream "stream-3", but the generator only has stream-1…stream-2/,
+    );
+  });
+});
+
 describe('ChatCorpus', () => {
   it('makes about 5 % of comments abusive', () => {
     const corpus = new ChatCorpus();
@@ -144,6 +181,23 @@ describe('ChatCorpus', () => {
     const texts = Array.from({ length: 2000 }, () => corpus.compose(random).text);
     expect(new Set(texts).size).toBeGreaterThan(300);
     expect(texts.some((text) => text.endsWith('?'))).toBe(true);
+    expect(texts.every((text) => !text.includes('{'))).toBe(true);
+  });
+});
+
+describe('Chinese chat', () => {
+  it('has at least 40 lines over every kind: praise, complaints, questions, chatter, abuse', () => {
+    const lines = Object.values(CHINESE_CHAT.templates).flat();
+    expect(lines.length).toBeGreaterThanOrEqual(40);
+    for (const kinds of Object.values(CHINESE_CHAT.templates)) expect(kinds.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('varies its text, asks questions and leaves no slot unfilled', () => {
+    const corpus = new ChatCorpus(CHINESE_CHAT);
+    const random = new SeededRandom(5);
+    const texts = Array.from({ length: 2000 }, () => corpus.compose(random).text);
+    expect(new Set(texts).size).toBeGreaterThan(200);
+    expect(texts.some((text) => text.endsWith('？'))).toBe(true);
     expect(texts.every((text) => !text.includes('{'))).toBe(true);
   });
 });
