@@ -27,6 +27,7 @@ import { OverlayServer } from './overlay/index.js';
 import { MetricsServer, PipelineMetrics, type PoolStatus } from './metrics/index.js';
 import { DeadLetterLog, type DeadLetter } from './delivery/dead-letter.js';
 import { resultEvent, resultTypeOf } from './inference/result-event.js';
+import { tagLanguage } from './events/comment-language.js';
 import { type ManifestIdentity, readManifestIdentity } from './config/manifest-identity.js';
 
 export interface PipelineRunOptions {
@@ -205,6 +206,8 @@ export class LivePipeline {
     const ingestTime = ingestTimeOf(event);
     this.metrics.eventIn(sourceName);
     if (ingestTime !== undefined) this.metrics.observe('source', Math.max(0, Date.now() - ingestTime));
+    // Whatever the source, a comment carries its language before routing (per-language models).
+    tagLanguage(event);
     return this.dispatch(event);
   }
 
