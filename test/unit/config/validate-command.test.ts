@@ -24,7 +24,7 @@ describe('validateCommand', () => {
     const result = await run(['pipelines/live-interaction.yaml']);
     expect(result).toEqual({
       code: 0,
-      stdout: '✓ pipelines/live-interaction.yaml: pipeline "live-interaction" — 1 source, 4 triggers, 1 model\n',
+      stdout: '✓ pipelines/live-interaction.yaml: pipeline "live-interaction" — 1 source, 5 triggers, 2 models\n',
       stderr: '',
     });
   });
