@@ -18,6 +18,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const SCREENSHOT = '/tmp/livepipe-overlay.png';
+const PACED_SCREENSHOT = '/tmp/livepipe-overlay-comments.png';
 
 const hasChromium = existsSync(CHROMIUM);
 const mustRun = process.env.CI === 'true';
@@ -36,6 +37,10 @@ interface OverlayState {
   gaps: number;
   reconnects: number;
   comments: number;
+  cardsShown: number;
+  waiting: number;
+  dropped: number;
+  droppedStale: number;
   flagged: number;
   giftAlerts: number;
   errors: number;
@@ -48,11 +53,12 @@ function comment(
   label: string,
   moderation: 'ok' | 'flagged',
   level = 3,
+  extra: Record<string, unknown> = {},
 ): unknown {
   return {
     id,
-    type: 'ai.sentiment.result',
-    data: { text, viewer: { name, level }, label, score: label === 'positive' ? 0.91 : 0.12, moderation },
+    type: 'ai.chat-sentiment.result',
+    data: { text, viewer: { name, level }, label, score: 0.6, moderation, ...extra },
   };
 }
 
@@ -110,6 +116,8 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
     });
     server.publish('other-stream', 'comments', comment('x1', 'intruder', 'not for this room', 'positive', 'ok'));
 
+    // Comment cards are paced (one per 1.5 s): a fake clock lets the test fast-forward.
+    await page.clock.install();
     await page.goto(server.overlayUrl('stream-1'));
     await waitForSeq(2);
     expect(await page.locator('#hype-fill').evaluate((node) => (node as HTMLElement).style.width)).toBe('20%');
@@ -133,6 +141,8 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
       data: { viewer: { name: 'Carla' }, gift: { name: 'Rocket', value: 500, count: 2 } },
     });
     await waitForSeq(last);
+    expect(await page.locator('#comments > li').count()).toBe(1);
+    await page.clock.runFor(3000);
 
     const comments = page.locator('#comments > li');
     expect(await comments.count()).toBe(3);
@@ -178,6 +188,8 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
       connected: true,
       snapshots: 1,
       comments: 3,
+      cardsShown: 3,
+      dropped: 0,
       flagged: 1,
       giftAlerts: 1,
       gaps: 0,
@@ -259,13 +271,58 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
     expect(overlay.snapshots).toBe(1);
     expect(overlay.gaps).toBe(1);
     expect(overlay.messages).toBe(5);
-    expect(await page.locator('#comments .comment-text').allTextContents()).toEqual([
-      'first',
-      'while away 1',
-      'while away 2',
-      'four',
-      'five',
-      'six',
-    ]);
+    // Every comment arrived once; cards are paced, so some may still wait for theirs.
+    expect(overlay.comments).toBe(6);
+    expect(overlay.cardsShown + overlay.waiting + overlay.dropped).toBe(6);
+    const shown = await page.locator('#comments .comment-text').allTextContents();
+    const sent = ['first', 'while away 1', 'while away 2', 'four', 'five', 'six'];
+    expect(shown[0]).toBe('first');
+    expect(shown.map((text) => sent.indexOf(text))).toEqual([...shown.map((text) => sent.indexOf(text))].sort());
+  });
+
+  it('paces comment cards: one per 1.5 s, the most interesting of those waiting, the rest dropped', async () => {
+    await open();
+    await page.clock.install();
+    await page.goto(server.overlayUrl('stream-3'));
+    await page.waitForFunction(() => (window as unknown as { __overlayState: OverlayState }).__overlayState.connected);
+    // Stop the page's clock: from here only runFor() moves it, to the millisecond.
+    await page.clock.pauseAt(Date.now() + 1000);
+
+    // A burst of 20 results in one instant, as a busy chat sends them: mostly plain chatter, with
+    // a question, a strongly negative comment and one a moderator highlighted among them.
+    const special: Record<number, unknown> = {
+      7: comment('q', 'mia', 'what mic do you use?', 'positive', 'ok'),
+      12: comment('h', '小明', '主播yyds，每天就等这个直播', 'positive', 'ok', 5, { highlight: true }),
+      15: comment('n', 'sam', 'stream is freezing again', 'negative', 'ok', 3, { score: 0.97 }),
+    };
+    let last = 0;
+    for (let i = 0; i < 20; i++) {
+      last = server.publish(
+        'stream-3',
+        'comments',
+        special[i] ?? comment(`p${i}`, `viewer${i}`, 'lol', 'positive', 'ok'),
+      );
+    }
+    await waitForSeq(last);
+    const ids = () =>
+      page.locator('#comments > li').evaluateAll((items) => items.map((item) => item.getAttribute('data-id')));
+
+    // The first card goes up at once; five wait (the three chosen among them), fourteen are dropped.
+    expect(await ids()).toEqual(['p0']);
+    expect(await state()).toMatchObject({ comments: 20, cardsShown: 1, waiting: 5, dropped: 14, droppedStale: 0 });
+
+    await page.clock.runFor(1499);
+    expect(await ids()).toEqual(['p0']);
+    await page.clock.runFor(1);
+    expect(await ids()).toEqual(['p0', 'h']);
+    await page.clock.runFor(1500);
+    expect(await ids()).toEqual(['p0', 'h', 'q']);
+    await page.clock.runFor(1500);
+    expect(await ids()).toEqual(['p0', 'h', 'q', 'n']);
+    // Four cards stay up: the first leaves only when the fifth arrives, 6 s after it came.
+    await page.clock.runFor(1500);
+    expect((await ids())[0]).toBe('h');
+    expect(await state()).toMatchObject({ cardsShown: 5, waiting: 1, dropped: 14 });
+    await page.locator('#comments').screenshot({ path: PACED_SCREENSHOT, omitBackground: true });
   });
 });

@@ -1,8 +1,17 @@
 // Draws one stream's overlay from the hub's WebSocket feed (protocol: src/overlay/protocol.ts).
 // Keeps the last seq, resumes with ?since= after a disconnect and re-syncs on a seq gap. User text
-// only ever goes into textContent, never into HTML.
+// only ever goes into textContent, never into HTML. Comment cards are chosen and paced: a busy
+// chat sends many per second, a viewer reads one card in a second or two (see offerComment).
 (() => {
-  const MAX_COMMENTS = 6;
+  const MAX_COMMENTS = 4;
+  // At most one new card per interval, so each card stays up for MAX_COMMENTS intervals (6 s).
+  const CARD_INTERVAL_MS = 1500;
+  // Comments waiting for a card: the least interesting is dropped when a better one arrives.
+  const MAX_WAITING = 5;
+  // A comment that waited this long answers a moment the chat has left: dropped.
+  const STALE_MS = 10000;
+  // The model's probability for its label from which a comment counts as strongly felt.
+  const STRONG_SCORE = 0.8;
   const ALERT_MS = 5000;
   const MAX_QUEUED_ALERTS = 20;
   const RECONNECT_MIN_MS = 250;
@@ -22,7 +31,12 @@
     duplicates: 0,
     gaps: 0,
     reconnects: 0,
+    // Comment results received; each is shown as a card, waiting, or dropped (by choice or age).
     comments: 0,
+    cardsShown: 0,
+    waiting: 0,
+    dropped: 0,
+    droppedStale: 0,
     flagged: 0,
     hypeUpdates: 0,
     pollUpdates: 0,
@@ -65,6 +79,69 @@
 
   // --- channels -------------------------------------------------------------------------------
 
+  // A comment's claim on a card: a moderator's highlight first, then questions and strongly felt
+  // comments (the model's label with a high score); masked and one-word comments last.
+  function interestOf(event) {
+    const data = event?.data || {};
+    if (data.highlight === true) return 100;
+    const text = typeof data.text === 'string' ? data.text.trim() : '';
+    let interest = 0;
+    if (/[?？]$/.test(text) || /吗$/.test(text)) interest += 3;
+    const score = typeof data.score === 'number' ? data.score : 0;
+    if ((data.label === 'positive' || data.label === 'negative') && score >= STRONG_SCORE) {
+      interest += 2 + (score - STRONG_SCORE);
+    }
+    if (data.moderation === 'flagged') interest -= 2;
+    if (text.length < 4) interest -= 1;
+    return interest;
+  }
+
+  const waiting = [];
+  let nextCardAt = 0;
+  let cardTimer = null;
+
+  // Live comments wait for the next card slot; when more wait than MAX_WAITING, the least
+  // interesting (the oldest of equals) is dropped, so the slot goes to the best one at hand.
+  function offerComment(event) {
+    waiting.push({ event: event, interest: interestOf(event), at: Date.now() });
+    if (waiting.length > MAX_WAITING) {
+      let worst = 0;
+      for (let i = 1; i < waiting.length; i++) if (waiting[i].interest < waiting[worst].interest) worst = i;
+      waiting.splice(worst, 1);
+      state.dropped++;
+    }
+    state.waiting = waiting.length;
+    pumpComments();
+  }
+
+  function pumpComments() {
+    const now = Date.now();
+    for (let i = waiting.length - 1; i >= 0; i--) {
+      if (now - waiting[i].at > STALE_MS) {
+        waiting.splice(i, 1);
+        state.dropped++;
+        state.droppedStale++;
+      }
+    }
+    if (waiting.length > 0 && now >= nextCardAt) {
+      let best = 0;
+      for (let i = 1; i < waiting.length; i++) if (waiting[i].interest >= waiting[best].interest) best = i;
+      const chosen = waiting.splice(best, 1)[0];
+      renderComment(chosen.event);
+      nextCardAt = now + CARD_INTERVAL_MS;
+    }
+    state.waiting = waiting.length;
+    if (cardTimer === null && waiting.length > 0) {
+      cardTimer = setTimeout(
+        () => {
+          cardTimer = null;
+          pumpComments();
+        },
+        Math.max(0, nextCardAt - now),
+      );
+    }
+  }
+
   function renderComment(event) {
     const data = event?.data || {};
     const viewer = data.viewer || {};
@@ -95,7 +172,7 @@
 
     el.comments.appendChild(item);
     while (el.comments.children.length > MAX_COMMENTS) el.comments.removeChild(el.comments.firstElementChild);
-    state.comments++;
+    state.cardsShown++;
     if (flagged) state.flagged++;
   }
 
@@ -185,7 +262,11 @@
   function apply(message, replay) {
     switch (message.channel) {
       case 'comments':
-        renderComment(message.data);
+        state.comments++;
+        // A snapshot's comments are drawn at once (a fresh page is not empty for seconds); the
+        // card list keeps the newest MAX_COMMENTS of them.
+        if (replay) renderComment(message.data);
+        else offerComment(message.data);
         break;
       case 'hype':
         renderHype(message.data);
