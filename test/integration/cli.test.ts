@@ -41,7 +41,7 @@ describe('livepipe CLI', () => {
     dir = await mkdtemp(join(tmpdir(), 'livepipe-cli-'));
     const manifest = await readFile(join(ROOT, 'models/chat-sentiment-mlp.yaml'), 'utf8');
     const demo = await readFile(DEMO, 'utf8');
-    const withManifest = (name: string) => demo.replace('../models/chat-sentiment.yaml', `./${name}.yaml`);
+    const withManifest = (name: string) => demo.replaceAll('../models/chat-sentiment.yaml', `./${name}.yaml`);
     // A manifest whose .onnx does not exist, and one whose .onnx is not an ONNX model.
     await writeFile(join(dir, 'missing.yaml'), manifest.replace(/^file: .*$/m, 'file: nowhere.onnx'));
     await writeFile(
@@ -101,15 +101,17 @@ describe('livepipe CLI', () => {
   });
 
   it('fails validate, as run fails, when the model file is missing or not ONNX', async () => {
+    const demoLines = (await readFile(DEMO, 'utf8')).split('\n');
+    const line = demoLines.findIndex((text) => text.includes('manifest: ../models/chat-sentiment.yaml')) + 1;
     const missing = join(dir, 'missing-model.yaml');
     expectUserError(
       await cli('validate', missing),
-      `${missing}:27:15  models[0].manifest`,
+      `${missing}:${line}:15  models[0].manifest`,
       'nowhere.onnx',
       'npm run models:build',
     );
     const garbage = join(dir, 'garbage-model.yaml');
-    expectUserError(await cli('validate', garbage), `${garbage}:27:15  models[0].manifest`, 'garbage.onnx');
+    expectUserError(await cli('validate', garbage), `${garbage}:${line}:15  models[0].manifest`, 'garbage.onnx');
   });
 
   it('runs the demo pipeline and prints where to look', async () => {

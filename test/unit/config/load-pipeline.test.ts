@@ -24,9 +24,14 @@ describe('loadPipeline', () => {
     const pipeline = await loadPipeline('pipelines/live-interaction.yaml');
     expect(pipeline.metadata.name).toBe('live-interaction');
     expect(pipeline.file).toBe(resolve('pipelines/live-interaction.yaml'));
-    expect(pipeline.models.map((model) => model.manifest)).toEqual([resolve('models/chat-sentiment.yaml')]);
+    // The zh pool runs the English model until models/chat-sentiment-zh.yaml exists.
+    expect(pipeline.models.map((model) => [model.name, model.manifest, model.resultType])).toEqual([
+      ['chat-sentiment', resolve('models/chat-sentiment.yaml'), 'ai.chat-sentiment.result'],
+      ['chat-sentiment-zh', resolve('models/chat-sentiment.yaml'), 'ai.chat-sentiment.result'],
+    ]);
     expect(pipeline.triggers.map((trigger) => trigger.name)).toEqual([
       'comments-to-sentiment',
+      'chinese-comments-to-sentiment',
       'scored-comments-to-overlay',
       'big-gift-alerts',
       'engagement',
