@@ -300,7 +300,7 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
       last = server.publish(
         'stream-3',
         'comments',
-        special[i] ?? comment(`p${i}`, `viewer${i}`, 'lol', 'positive', 'ok'),
+        special[i] ?? comment(`p${i}`, `viewer${i}`, `hi from viewer ${i}`, 'positive', 'ok'),
       );
     }
     await waitForSeq(last);
@@ -324,5 +324,31 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
     expect((await ids())[0]).toBe('h');
     expect(await state()).toMatchObject({ cardsShown: 5, waiting: 1, dropped: 14 });
     await page.locator('#comments').screenshot({ path: PACED_SCREENSHOT, omitBackground: true });
+  });
+
+  it('varies the cards (a question does not follow a question) and skips words already on screen', async () => {
+    await open();
+    await page.clock.install();
+    await page.goto(server.overlayUrl('stream-2'));
+    await page.waitForFunction(() => (window as unknown as { __overlayState: OverlayState }).__overlayState.connected);
+    await page.clock.pauseAt(Date.now() + 1000);
+
+    let last = server.publish('stream-2', 'comments', comment('first', 'ann', 'first!!', 'positive', 'ok'));
+    last = server.publish('stream-2', 'comments', comment('q1', 'bo', 'when is the giveaway?', 'neutral', 'ok'));
+    last = server.publish('stream-2', 'comments', comment('q2', 'cy', 'what mic do you use?', 'neutral', 'ok'));
+    last = server.publish(
+      'stream-2',
+      'comments',
+      comment('p', 'di', 'this is amazing', 'positive', 'ok', 3, { score: 0.95 }),
+    );
+    last = server.publish('stream-2', 'comments', comment('dup', 'ed', 'first!!', 'positive', 'ok'));
+    await waitForSeq(last);
+    for (let i = 0; i < 3; i++) await page.clock.runFor(1500);
+
+    const ids = await page
+      .locator('#comments > li')
+      .evaluateAll((items) => items.map((item) => item.getAttribute('data-id')));
+    expect(ids).toEqual(['first', 'q2', 'p', 'q1']);
+    expect(await state()).toMatchObject({ comments: 5, cardsShown: 4, waiting: 0, dropped: 1, droppedStale: 0 });
   });
 });

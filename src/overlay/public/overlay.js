@@ -12,6 +12,8 @@
   const STALE_MS = 10000;
   // The model's probability for its label from which a comment counts as strongly felt.
   const STRONG_SCORE = 0.8;
+  // What a comment of the same kind as the last card loses, so questions do not fill the list.
+  const REPEAT_PENALTY = 2.5;
   const ALERT_MS = 5000;
   const MAX_QUEUED_ALERTS = 20;
   const RECONNECT_MIN_MS = 250;
@@ -80,30 +82,49 @@
   // --- channels -------------------------------------------------------------------------------
 
   // A comment's claim on a card: a moderator's highlight first, then questions and strongly felt
-  // comments (the model's label with a high score); masked and one-word comments last.
-  function interestOf(event) {
+  // comments (the model's label with a high score); masked and one-word comments last. The kind
+  // lets the page vary the cards: a busy chat always has a question waiting.
+  function assess(event) {
     const data = event?.data || {};
-    if (data.highlight === true) return 100;
     const text = typeof data.text === 'string' ? data.text.trim() : '';
+    if (data.highlight === true) return { interest: 100, kind: 'highlight', text: text };
     let interest = 0;
-    if (/[?？]$/.test(text) || /吗$/.test(text)) interest += 3;
+    let kind = 'plain';
     const score = typeof data.score === 'number' ? data.score : 0;
     if ((data.label === 'positive' || data.label === 'negative') && score >= STRONG_SCORE) {
       interest += 2 + (score - STRONG_SCORE);
+      kind = data.label;
     }
-    if (data.moderation === 'flagged') interest -= 2;
+    if (/[?？]$/.test(text) || /吗$/.test(text)) {
+      interest += 3;
+      kind = 'question';
+    }
+    if (data.moderation === 'flagged') {
+      interest -= 2;
+      kind = 'flagged';
+    }
     if (text.length < 4) interest -= 1;
-    return interest;
+    return { interest: interest, kind: kind, text: text };
   }
 
   const waiting = [];
   let nextCardAt = 0;
   let cardTimer = null;
+  let lastKind = '';
+  // Each card's text for the duplicate check, off the DOM (a flagged comment's text never goes there).
+  const cardText = new WeakMap();
 
   // Live comments wait for the next card slot; when more wait than MAX_WAITING, the least
   // interesting (the oldest of equals) is dropped, so the slot goes to the best one at hand.
   function offerComment(event) {
-    waiting.push({ event: event, interest: interestOf(event), at: Date.now() });
+    const assessed = assess(event);
+    waiting.push({
+      event: event,
+      interest: assessed.interest,
+      kind: assessed.kind,
+      text: assessed.text,
+      at: Date.now(),
+    });
     if (waiting.length > MAX_WAITING) {
       let worst = 0;
       for (let i = 1; i < waiting.length; i++) if (waiting[i].interest < waiting[worst].interest) worst = i;
@@ -114,20 +135,32 @@
     pumpComments();
   }
 
+  function onScreen(text) {
+    const cards = el.comments.children;
+    for (let i = 0; i < cards.length; i++) if (cardText.get(cards[i]) === text) return true;
+    return false;
+  }
+
   function pumpComments() {
     const now = Date.now();
     for (let i = waiting.length - 1; i >= 0; i--) {
-      if (now - waiting[i].at > STALE_MS) {
+      // Stale, or the same words as a card already up (chat repeats itself): not worth a card.
+      const stale = now - waiting[i].at > STALE_MS;
+      if (stale || onScreen(waiting[i].text)) {
         waiting.splice(i, 1);
         state.dropped++;
-        state.droppedStale++;
+        if (stale) state.droppedStale++;
       }
     }
     if (waiting.length > 0 && now >= nextCardAt) {
+      // The best claim wins, the newest of equals; one of the same kind as the last card yields.
+      const claim = (entry) =>
+        entry.interest - (entry.kind === lastKind && entry.kind !== 'plain' ? REPEAT_PENALTY : 0);
       let best = 0;
-      for (let i = 1; i < waiting.length; i++) if (waiting[i].interest >= waiting[best].interest) best = i;
+      for (let i = 1; i < waiting.length; i++) if (claim(waiting[i]) >= claim(waiting[best])) best = i;
       const chosen = waiting.splice(best, 1)[0];
       renderComment(chosen.event);
+      lastKind = chosen.kind;
       nextCardAt = now + CARD_INTERVAL_MS;
     }
     state.waiting = waiting.length;
@@ -152,6 +185,7 @@
     item.dataset.id = String(event && event.id !== undefined ? event.id : '');
     item.dataset.label = label;
     item.dataset.moderation = flagged ? 'flagged' : 'ok';
+    cardText.set(item, typeof data.text === 'string' ? data.text.trim() : '');
 
     const head = make('div', 'comment-head');
     head.appendChild(make('span', 'comment-viewer', viewer.name !== undefined ? viewer.name : 'viewer'));
