@@ -92,6 +92,15 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
     if (setup !== undefined) await setup(page);
   }
 
+  /** Opens a stream's overlay on a paused fake clock: from then on only runFor() moves it. */
+  async function openPaused(stream: string): Promise<void> {
+    await open();
+    await page.clock.install();
+    await page.goto(server.overlayUrl(stream));
+    await page.waitForFunction(() => (window as unknown as { __overlayState: OverlayState }).__overlayState.connected);
+    await page.clock.pauseAt(Date.now() + 1000);
+  }
+
   function state(): Promise<OverlayState> {
     return page.evaluate(() => (window as unknown as { __overlayState: OverlayState }).__overlayState);
   }
@@ -281,12 +290,7 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
   });
 
   it('paces comment cards: one per 1.5 s, the most interesting of those waiting, the rest dropped', async () => {
-    await open();
-    await page.clock.install();
-    await page.goto(server.overlayUrl('stream-3'));
-    await page.waitForFunction(() => (window as unknown as { __overlayState: OverlayState }).__overlayState.connected);
-    // Stop the page's clock: from here only runFor() moves it, to the millisecond.
-    await page.clock.pauseAt(Date.now() + 1000);
+    await openPaused('stream-3');
 
     // A burst of 20 results in one instant, as a busy chat sends them: mostly plain chatter, with
     // a question, a strongly negative comment and one a moderator highlighted among them.
@@ -327,11 +331,7 @@ describe.skipIf(!hasChromium && !mustRun)('overlay page in Chromium', () => {
   });
 
   it('varies the cards (a question does not follow a question) and skips words already on screen', async () => {
-    await open();
-    await page.clock.install();
-    await page.goto(server.overlayUrl('stream-2'));
-    await page.waitForFunction(() => (window as unknown as { __overlayState: OverlayState }).__overlayState.connected);
-    await page.clock.pauseAt(Date.now() + 1000);
+    await openPaused('stream-2');
 
     let last = server.publish('stream-2', 'comments', comment('first', 'ann', 'first!!', 'positive', 'ok'));
     last = server.publish('stream-2', 'comments', comment('q1', 'bo', 'when is the giveaway?', 'neutral', 'ok'));
