@@ -164,14 +164,16 @@ describe('livepipe export knative: the demo pipeline', () => {
     expect(named(docs, 'Broker', 'live-interaction')).toBeDefined();
   });
 
-  it('sends comments to the model Service and everything else, once, to the router', () => {
+  it('sends comments to the model Service of their language and everything else, once, to the router', () => {
     const toModel = named(docs, 'Trigger', 'comments-to-sentiment');
-    expect(toModel.spec.filters).toEqual([{ exact: { type: 'live.comment' } }]);
+    expect(toModel.spec.filters).toEqual([{ exact: { type: 'live.comment' } }, { not: { exact: { language: 'zh' } } }]);
     expect(toModel.spec.subscriber.ref).toEqual({
       apiVersion: 'serving.knative.dev/v1',
       kind: 'Service',
       name: 'chat-sentiment',
     });
+    const toChineseModel = named(docs, 'Trigger', 'chinese-comments-to-sentiment');
+    expect(toChineseModel.spec.subscriber.ref?.name).toBe('chat-sentiment-zh');
     const toRouter = byKind(docs, 'Trigger').filter((t) => t.spec.subscriber.ref?.name === 'livepipe-router');
     expect(toRouter).toHaveLength(1);
     expect(toRouter[0]!.metadata.annotations!['livepipe.dev/triggers']!.split(',')).toEqual([
