@@ -2,7 +2,7 @@
 // name models and aggregations that exist, model manifests resolve to files on disk; each model's
 // result type is settled (`ai.<manifest name>.result` unless `resultType` is set).
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { resultTypeOf } from '../inference/result-event.js';
 import type { ConfigIssue } from './config-error.js';
 import { formatFieldPath, type FieldPath } from './field-path.js';
@@ -65,11 +65,10 @@ export function checkCrossReferences(
     // Manifests are committed (models/*.yaml), never built or fetched: a missing one is a wrong
     // path, whatever the model. Its ONNX file is another matter (`livepipe validate` opens it).
     if (context.checkManifests && !existsSync(manifest)) {
-      report(
-        ['models', index, 'manifest'],
-        `no manifest at ${manifest}; the path is relative to the pipeline file (${pipelineDirectory}), ` +
-          'e.g. ../models/chat-sentiment.yaml from pipelines/',
-      );
+      const fix = isAbsolute(model.manifest)
+        ? 'check the path'
+        : `the path is relative to the pipeline file (${pipelineDirectory}), e.g. ../models/chat-sentiment.yaml from pipelines/`;
+      report(['models', index, 'manifest'], `no manifest at ${manifest}; ${fix}`);
     }
     // Filled here so every reader of the loaded pipeline (run, export) uses the one rule.
     return { ...model, manifest, resultType: resultTypeOf(readManifestIdentity(manifest).name, model.resultType) };
