@@ -84,7 +84,7 @@ describe('validateCommand', () => {
       dir = await mkdtemp(join(tmpdir(), 'livepipe-validate-'));
       // An empty model cache: fetched models are "not fetched yet", whatever this machine holds.
       process.env.LIVEPIPE_MODELS_DIR = join(dir, 'empty-cache');
-      const bundled = await readFile('models/chat-sentiment.yaml', 'utf8');
+      const bundled = await readFile('models/chat-sentiment-mlp.yaml', 'utf8');
       await writeFile(join(dir, 'no-onnx.yaml'), bundled.replace(/^file: .*$/m, 'file: nowhere.onnx'));
       await writeFile(
         join(dir, 'garbage.yaml'),
