@@ -24,10 +24,10 @@ describe('loadPipeline', () => {
     const pipeline = await loadPipeline('pipelines/live-interaction.yaml');
     expect(pipeline.metadata.name).toBe('live-interaction');
     expect(pipeline.file).toBe(resolve('pipelines/live-interaction.yaml'));
-    // The zh pool runs the English model until models/chat-sentiment-zh.yaml exists.
+    // Each language's pool runs its own model, and the result type follows the manifest's name.
     expect(pipeline.models.map((model) => [model.name, model.manifest, model.resultType])).toEqual([
       ['chat-sentiment', resolve('models/chat-sentiment.yaml'), 'ai.chat-sentiment.result'],
-      ['chat-sentiment-zh', resolve('models/chat-sentiment.yaml'), 'ai.chat-sentiment.result'],
+      ['chat-sentiment-zh', resolve('models/chat-sentiment-zh.yaml'), 'ai.chat-sentiment-zh.result'],
     ]);
     expect(pipeline.triggers.map((trigger) => trigger.name)).toEqual([
       'comments-to-sentiment',
