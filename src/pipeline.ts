@@ -29,6 +29,8 @@ import { DeadLetterLog, type DeadLetter } from './delivery/dead-letter.js';
 import { resultEvent, resultTypeOf } from './inference/result-event.js';
 import { tagLanguage } from './events/comment-language.js';
 import { type ManifestIdentity, readManifestIdentity } from './config/manifest-identity.js';
+import { nameFromManifestPath } from './inference/model-kinds/transformer-model.js';
+import { loadModelManifest } from './inference/model-registry.js';
 
 export interface PipelineRunOptions {
   /** Overrides overlay.port (0 picks a free port). */
@@ -129,11 +131,28 @@ export class LivePipeline {
     return [...names];
   }
 
+  /**
+   * A manifest whose model is not fetched or built loads its fallback (models/chat-sentiment.yaml →
+   * the bundled MLP): the status line must say which model really runs, and why.
+   */
+  private async noteFallbackModels(): Promise<void> {
+    for (const model of this.spec.models) {
+      const loaded = await loadModelManifest(model.manifest);
+      if (loaded.fallbackFor === undefined) continue;
+      const runs = { name: nameFromManifestPath(loaded.manifestPath), version: loaded.version, fallback: true };
+      this.modelIdentities.set(model.name, runs);
+      this.options.onStatus?.(
+        `model ${model.name}: runs the fallback ${runs.name} ${runs.version ?? ''} — ${loaded.fallbackFor.reason}`,
+      );
+    }
+  }
+
   async start(): Promise<void> {
     if (this.phase !== 'new')
       throw new LivepipeError('LP_PIPELINE_STATE', `cannot start a pipeline that is ${this.phase}`);
     this.phase = 'starting';
     try {
+      await this.noteFallbackModels();
       await Promise.all([...this.pools.values()].map((pool) => pool.start()));
       await Promise.all(this.sinks.map((sink) => sink.start()));
       await this.overlay.start();
@@ -190,6 +209,7 @@ export class LivePipeline {
         pool: name,
         model: model?.name ?? name,
         version: model?.version,
+        fallback: model?.fallback === true,
         busy: stats.busy,
         workers: stats.workers,
       });

@@ -8,6 +8,8 @@ export interface ManifestIdentity {
   name: string;
   /** Undefined when the manifest does not say (or cannot be read yet). */
   version: string | undefined;
+  /** Set when the model that runs is the manifest's fallback (the named model is not fetched or built). */
+  fallback?: boolean;
 }
 
 /**

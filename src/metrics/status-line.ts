@@ -17,6 +17,8 @@ export interface PoolStatus {
   /** The manifest's name and version (a pool named for one model may run another). */
   model: string;
   version: string | undefined;
+  /** The model running is a fallback for the one the pipeline names. */
+  fallback?: boolean;
   busy: number;
   workers: number;
 }
@@ -56,7 +58,11 @@ export function formatStatus(snapshot: StatusSnapshot): string {
 
 function formatPools(pools: readonly PoolStatus[]): string {
   return pools
-    .map((p) => `${p.pool} runs ${p.model}${p.version === undefined ? '' : ` ${p.version}`} ${p.busy}/${p.workers}`)
+    .map(
+      (p) =>
+        `${p.pool} runs ${p.fallback === true ? 'FALLBACK ' : ''}${p.model}` +
+        `${p.version === undefined ? '' : ` ${p.version}`} ${p.busy}/${p.workers}`,
+    )
     .join(', ');
 }
 

@@ -48,12 +48,19 @@ describe('formatStatus', () => {
         workers: 3,
         pools: [
           { pool: 'chat-sentiment', model: 'chat-sentiment', version: '1.0.0', busy: 1, workers: 2 },
-          { pool: 'chat-sentiment-zh', model: 'chat-sentiment', version: '1.0.0', busy: 0, workers: 1 },
+          {
+            pool: 'chat-sentiment-zh',
+            model: 'chat-sentiment-mlp',
+            version: '1.0.0',
+            fallback: true,
+            busy: 0,
+            workers: 1,
+          },
         ],
       }),
     );
     expect(line).toBe(
-      'in 0.0/s out 0.0/s | breaches 0 | dropped 0 | workers 1/3 busy: chat-sentiment runs chat-sentiment 1.0.0 1/2, chat-sentiment-zh runs chat-sentiment 1.0.0 0/1',
+      'in 0.0/s out 0.0/s | breaches 0 | dropped 0 | workers 1/3 busy: chat-sentiment runs chat-sentiment 1.0.0 1/2, chat-sentiment-zh runs FALLBACK chat-sentiment-mlp 1.0.0 0/1',
     );
   });
 });
