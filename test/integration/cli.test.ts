@@ -41,7 +41,8 @@ describe('livepipe CLI', () => {
     dir = await mkdtemp(join(tmpdir(), 'livepipe-cli-'));
     const manifest = await readFile(join(ROOT, 'models/chat-sentiment-mlp.yaml'), 'utf8');
     const demo = await readFile(DEMO, 'utf8');
-    const withManifest = (name: string) => demo.replaceAll('../models/chat-sentiment.yaml', `./${name}.yaml`);
+    // Both pools (English and Chinese) get the broken manifest, so the copy names no file beside it.
+    const withManifest = (name: string) => demo.replace(/\.\.\/models\/chat-sentiment(-zh)?\.yaml/g, `./${name}.yaml`);
     // A manifest whose .onnx does not exist, and one whose .onnx is not an ONNX model.
     await writeFile(join(dir, 'missing.yaml'), manifest.replace(/^file: .*$/m, 'file: nowhere.onnx'));
     await writeFile(

@@ -13,7 +13,7 @@ import { InferencePool, type PoolOptions } from '../../src/workers/local/inferen
 import type { InferenceResult } from '../../src/workers/pool/model-pool.js';
 import { fetchedModels, manifestPathOf } from './models-cache.js';
 
-const bundled = fileURLToPath(new URL('../../models/chat-sentiment.yaml', import.meta.url));
+const bundled = fileURLToPath(new URL('../../models/chat-sentiment-mlp.yaml', import.meta.url));
 const minilm = await fetchedModels('worker-pool-token-batching', ['minilm-l6-v2']);
 
 /** Mostly short chat, a quarter review sentences, a few long multi-sentence messages; shuffled. */
