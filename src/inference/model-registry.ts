@@ -10,7 +10,6 @@ import { isLivepipeError, LivepipeError } from '../errors.js';
 import type { ModelSource } from './fetch/model-source.js';
 import { modelsCacheDir } from './fetch/model-source.js';
 import type { ModelManifest } from './model-manifest.js';
-import { BUILD_HINT } from './model-kinds/featurized-classifier.js';
 import type { ManifestContext, ModelKind } from './model-kinds/model-kind.js';
 import { modelKind, modelKindNameOf, modelTaskNames } from './model-kinds/model-kind-registry.js';
 import { nameFromManifestPath } from './model-kinds/transformer-model.js';
@@ -35,7 +34,8 @@ async function parseManifest(path: string, options: LoadModelOptions): Promise<P
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new LivepipeError(
         'LP_MODEL_NOT_FOUND',
-        `model manifest ${manifestPath} does not exist; check the path (${BUILD_HINT})`,
+        `no model manifest at ${manifestPath}; check the path (the manifests that ship are in models/: ` +
+          'chat-sentiment.yaml, chat-sentiment-zh.yaml, chat-sentiment-mlp.yaml, …)',
         { cause: error },
       );
     }
