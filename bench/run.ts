@@ -22,6 +22,7 @@ import { kafkaE2e } from './scenarios/kafka-e2e.js';
 import { overlayFanout } from './scenarios/overlay-fanout.js';
 import { rocketmqE2e } from './scenarios/rocketmq-e2e.js';
 import { routerFilters } from './scenarios/router-filters.js';
+import { surgeSimulation } from './scenarios/surge-simulation.js';
 
 /** Every scenario, in the order a run goes through them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -31,6 +32,7 @@ export const SCENARIOS: readonly Scenario[] = [
   routerFilters,
   overlayFanout,
   autoscaleSurge,
+  surgeSimulation,
 ];
 
 export interface BenchOptions {
