@@ -94,15 +94,15 @@ type SimEvent =
   | { kind: 'wake' }
   | { kind: 'sample' };
 
-interface Scheduled {
+interface Scheduled<E> {
   at: number;
   seq: number;
-  event: SimEvent;
+  event: E;
 }
 
 /** A binary min-heap of events by time, ties broken by scheduling order so that a run is deterministic. */
 export class EventQueue<E> {
-  private readonly heap: Array<{ at: number; seq: number; event: E }> = [];
+  private readonly heap: Array<Scheduled<E>> = [];
   private seq = 0;
 
   get length(): number {
@@ -110,42 +110,47 @@ export class EventQueue<E> {
   }
 
   push(at: number, event: E): void {
-    const heap = this.heap;
-    heap.push({ at, seq: this.seq++, event });
-    let i = heap.length - 1;
+    this.heap.push({ at, seq: this.seq++, event });
+    let i = this.heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(heap[i] as Scheduled, heap[parent] as Scheduled)) break;
-      [heap[i], heap[parent]] = [heap[parent] as Scheduled & { event: E }, heap[i] as Scheduled & { event: E }];
+      if (!this.before(i, parent)) break;
+      this.swap(i, parent);
       i = parent;
     }
   }
 
-  pop(): { at: number; event: E } | undefined {
+  pop(): Scheduled<E> | undefined {
     const heap = this.heap;
     const top = heap[0];
     const last = heap.pop();
-    if (top === undefined || last === undefined) return undefined;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        const right = left + 1;
-        let smallest = i;
-        if (left < heap.length && before(heap[left] as Scheduled, heap[smallest] as Scheduled)) smallest = left;
-        if (right < heap.length && before(heap[right] as Scheduled, heap[smallest] as Scheduled)) smallest = right;
-        if (smallest === i) break;
-        [heap[i], heap[smallest]] = [heap[smallest] as (typeof heap)[number], heap[i] as (typeof heap)[number]];
-        i = smallest;
-      }
+    if (top === undefined || last === undefined || heap.length === 0) return top;
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < heap.length && this.before(left, smallest)) smallest = left;
+      if (right < heap.length && this.before(right, smallest)) smallest = right;
+      if (smallest === i) return top;
+      this.swap(i, smallest);
+      i = smallest;
     }
-    return top;
   }
-}
 
-function before(x: { at: number; seq: number }, y: { at: number; seq: number }): boolean {
-  return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+  private before(i: number, j: number): boolean {
+    const x = this.heap[i] as Scheduled<E>;
+    const y = this.heap[j] as Scheduled<E>;
+    return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+  }
+
+  private swap(i: number, j: number): void {
+    const heap = this.heap;
+    const x = heap[i] as Scheduled<E>;
+    heap[i] = heap[j] as Scheduled<E>;
+    heap[j] = x;
+  }
 }
 
 /** mulberry32: a small seeded generator, uniform in [0, 1). */
