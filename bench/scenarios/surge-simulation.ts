@@ -85,6 +85,8 @@ interface SimWorker {
   retiring: boolean;
   /** Bumped when a start is cancelled, so that its ready event is ignored. */
   generation: number;
+  /** When the pool expects it to take a batch: its cold start's end, or its batch's predicted end. */
+  expectedFreeAt: number;
 }
 
 type SimEvent =
@@ -367,6 +369,7 @@ class PoolSimulation implements ScalableTarget {
       this.running += batch.length;
       this.batches++;
       worker.state = 'busy';
+      worker.expectedFreeAt = now + this.learned.predict(batch.length);
       const ms = this.batchTime.perItemMs * batch.length + this.batchTime.fixedMs;
       this.events.push(now + ms, { kind: 'done', worker, batch, startedAt: now });
     }
@@ -403,7 +406,7 @@ class PoolSimulation implements ScalableTarget {
   }
 
   private addWorker(state: 'starting' | 'idle'): SimWorker {
-    const worker: SimWorker = { state, retiring: false, generation: 0 };
+    const worker: SimWorker = { state, retiring: false, generation: 0, expectedFreeAt: this.now + this.coldStartMs() };
     this.workers.add(worker);
     if (state === 'starting')
       this.events.push(this.now + this.coldStartMs(), { kind: 'ready', worker, generation: worker.generation });
@@ -421,9 +424,11 @@ class PoolSimulation implements ScalableTarget {
     return undefined;
   }
 
-  /** Until some worker can take a batch: the first busy one to finish is not tracked, so one batch time. */
+  /** Until some worker can take a batch, as the pool predicts it: the first busy or starting one to be free. */
   private predictedWaitMs(): number {
-    return this.readyWorkers() > 0 ? this.learned.predict(this.batcher.fullBatchItems()) : this.coldStartMs();
+    let wait = Infinity;
+    for (const w of this.workers) if (!w.retiring) wait = Math.min(wait, Math.max(0, w.expectedFreeAt - this.now));
+    return wait === Infinity ? this.coldStartMs() : wait;
   }
 
   // ScalableTarget: what the real autoscaler reads and how it resizes.
