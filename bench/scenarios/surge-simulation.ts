@@ -13,6 +13,7 @@ import { type BatchItem, type DeadlinePolicy, DynamicBatcher } from '../../src/w
 import { LoadMeter } from '../../src/workers/pool/load-meter.js';
 import { KNATIVE_DEFAULTS } from '../../src/workers/autoscale/kpa.js';
 import { type AutoscaleMode, autoscaleFor, offeredRate, type SurgePlan, surgePlan } from './surge-plan.js';
+import { SeededRandom } from '../../src/sources/generator/seeded-random.js';
 
 /**
  * MiniLM-q on one onnxruntime thread, measured on the development machine: ~2.2 ms for one message,
@@ -155,18 +156,6 @@ export class EventQueue<E> {
   }
 }
 
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Runs one simulation to its end and returns what it measured. */
 export function simulate(options: SimulationOptions): SimulationResult {
   return new PoolSimulation(options).run();
@@ -180,7 +169,7 @@ class PoolSimulation implements ScalableTarget {
   private readonly batcher: DynamicBatcher<SimItem>;
   private readonly load: LoadMeter;
   private readonly autoscaler: PoolAutoscaler | undefined;
-  private readonly random: (() => number) | undefined;
+  private readonly random: SeededRandom | undefined;
   private readonly workers = new Set<SimWorker>();
   private now = 0;
   private running = 0;
@@ -213,7 +202,7 @@ class PoolSimulation implements ScalableTarget {
       this.learned,
     );
     this.load = new LoadMeter(() => this.batcher.length + this.running, 0);
-    this.random = options.seed === undefined ? undefined : seededRandom(options.seed);
+    this.random = options.seed === undefined ? undefined : new SeededRandom(options.seed);
     const { sizing } = options;
     if (sizing.kind === 'fixed') {
       for (let i = 0; i < sizing.workers; i++) this.addWorker('idle');
@@ -315,8 +304,8 @@ class PoolSimulation implements ScalableTarget {
       while (t < arrivalsEndMs && !(rate(t) > 0)) t += 1;
     } else {
       for (;;) {
-        t += (-Math.log(1 - this.random()) * 1000) / peakRate;
-        if (t >= arrivalsEndMs || this.random() * peakRate < rate(t)) break;
+        t += this.random.exponential(peakRate / 1000);
+        if (t >= arrivalsEndMs || this.random.next() * peakRate < rate(t)) break;
       }
     }
     if (t < arrivalsEndMs) this.events.push(t, { kind: 'arrival' });
