@@ -35,8 +35,12 @@ class HandPool extends BatchingPool {
   protected async release(): Promise<void> {
     this.released = true;
   }
+  /** While set, nothing leaves the batcher unless dispatchOne() takes it (every worker busy). */
+  held = false;
+
   protected pump(): void {
     if (this.state !== 'running' && this.state !== 'closing') return;
+    if (this.held && this.state === 'running') return;
     const now = performance.now();
     while (this.batcher.length > 0 && (this.state === 'closing' || this.batcher.isDue(now))) {
       const items = this.takeBatch(now);
@@ -73,6 +77,15 @@ class HandPool extends BatchingPool {
     const items = this.handed.shift()!;
     const results = items.map(() => ({ label: 'positive', score: 1, scores: { positive: 1 } }));
     this.answer(items, results, startedAt, 1, 1, counted);
+  }
+
+  /** Hands the next batch on, as a worker that just became free would take it. */
+  dispatchOne(): void {
+    const now = performance.now();
+    const items = this.takeBatch(now);
+    this.handOff(items, now);
+    this.handed.push(items);
+    this.checkDrained();
   }
 
   /** What the backend's wake timer would do once maxDelay has passed. */
@@ -235,16 +248,30 @@ describe('BatchingPool', () => {
     expect(late).toEqual([1]);
   });
 
-  it('asks sources to wait from 3/4 of queueLimit and lets them go once the queue drains', async () => {
-    const pool = new HandPool({ maxBatch: 8, maxDelayMs: 60_000, queueLimit: 8 });
+  it('asks sources to wait from 3/4 of queueLimit and lets them go at half, not before', async () => {
+    // queueLimit 8: wait from 6 items queued, release at 4. Each item leaves as its own batch.
+    const pool = new HandPool({ maxBatch: 1, maxDelayMs: 0, queueLimit: 8 });
+    pool.held = true;
     await pool.start();
     const answers = Array.from({ length: 6 }, (_, i) => pool.infer({ id: `b${i}`, text: 'x' }));
-    const wait = pool.whenCapacity();
-    expect(wait).toBeInstanceOf(Promise);
-    const closing = pool.close();
-    await wait;
-    pool.finish();
-    await Promise.all([closing, ...answers]);
+    expect(pool.whenCapacity()).toBeInstanceOf(Promise);
+    let released = false;
+    void pool.whenCapacity()?.then(() => {
+      released = true;
+    });
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    pool.dispatchOne(); // 5 queued: still above half
+    await settle();
+    expect(released).toBe(false);
+    pool.dispatchOne(); // 4 queued: half of queueLimit
+    await settle();
+    expect(released).toBe(true);
+    expect(pool.whenCapacity()).toBeUndefined();
+    pool.held = false;
+    pool.pumpNow();
+    while (pool.handed.length > 0) pool.finish();
+    await Promise.all(answers);
+    await pool.close();
   });
 
   it('counts tokens per batch: estimated, or as the worker counted them, and reports them', async () => {
