@@ -3,22 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LivepipeError } from '../../../src/errors.js';
 import { isFeaturizedManifest } from '../../../src/inference/model-manifest.js';
 import { listModelManifests, loadModelManifest } from '../../../src/inference/model-registry.js';
 import { ModelRunner } from '../../../src/inference/model-runner.js';
+import { livepipeErrorOf } from '../../support/livepipe-error.js';
 
 const modelsDir = fileURLToPath(new URL('../../../models/', import.meta.url));
 const bundledManifest = readFileSync(join(modelsDir, 'chat-sentiment-mlp.yaml'), 'utf8');
-
-async function errorOf(promise: Promise<unknown>): Promise<LivepipeError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LivepipeError);
-  return error as LivepipeError;
-}
 
 describe('loadModelManifest', () => {
   let dir: string;
@@ -54,13 +45,13 @@ describe('loadModelManifest', () => {
   });
 
   it('reports a missing manifest as LP_MODEL_NOT_FOUND with its path', async () => {
-    const error = await errorOf(loadModelManifest(join(dir, 'nope.yaml')));
+    const error = await livepipeErrorOf(loadModelManifest(join(dir, 'nope.yaml')));
     expect(error.code).toBe('LP_MODEL_NOT_FOUND');
     expect(error.message).toContain(join(dir, 'nope.yaml'));
   });
 
   it('reports a missing ONNX file as LP_MODEL_NOT_FOUND and says how to build it', async () => {
-    const error = await errorOf(loadModelManifest(writeManifest(bundledManifest, false)));
+    const error = await livepipeErrorOf(loadModelManifest(writeManifest(bundledManifest, false)));
     expect(error.code).toBe('LP_MODEL_NOT_FOUND');
     expect(error.message).toContain(join(dir, 'chat-sentiment-mlp.onnx'));
     expect(error.message).toContain('npm run models:build');
@@ -68,7 +59,7 @@ describe('loadModelManifest', () => {
 
   it('names the file, line and field of a bad manifest value', async () => {
     const path = writeManifest(bundledManifest.replace('dims: 4096', 'dims: -1'));
-    const error = await errorOf(loadModelManifest(path));
+    const error = await livepipeErrorOf(loadModelManifest(path));
     expect(error.code).toBe('LP_MODEL_INVALID');
     const line = bundledManifest.split('\n').findIndex((l) => l.includes('dims: 4096')) + 1;
     expect(error.message).toContain(`${path}:${line}`);
@@ -76,7 +67,7 @@ describe('loadModelManifest', () => {
   });
 
   it('rejects an unknown featurizer kind and lists the known ones', async () => {
-    const error = await errorOf(
+    const error = await livepipeErrorOf(
       loadModelManifest(writeManifest(bundledManifest.replace('kind: hashed-bow', 'kind: word2vec'))),
     );
     expect(error.code).toBe('LP_MODEL_INVALID');
@@ -86,14 +77,14 @@ describe('loadModelManifest', () => {
 
   it('rejects an input width that differs from the featurizer dims', async () => {
     const text = bundledManifest.replace(/(inputs:[\s\S]*?- batch\n\s*- )4096/, '$12048');
-    const error = await errorOf(loadModelManifest(writeManifest(text)));
+    const error = await livepipeErrorOf(loadModelManifest(writeManifest(text)));
     expect(error.message).toContain('inputs.0.shape');
   });
 
   it('rejects a model file whose sha256 differs from the manifest', async () => {
     const path = writeManifest(bundledManifest);
     writeFileSync(join(dir, 'chat-sentiment-mlp.onnx'), Buffer.from('something else'));
-    const error = await errorOf(loadModelManifest(path));
+    const error = await livepipeErrorOf(loadModelManifest(path));
     expect(error.code).toBe('LP_MODEL_INVALID');
     expect(error.message).toContain('sha256');
   });
@@ -102,7 +93,7 @@ describe('loadModelManifest', () => {
     const path = writeManifest(bundledManifest.replace(/^sha256: .*\n/m, ''));
     writeFileSync(join(dir, 'chat-sentiment-mlp.onnx'), Buffer.from('definitely not a protobuf \x00\xff\x13 model'));
     const manifest = await loadModelManifest(path);
-    const error = await errorOf(ModelRunner.open(manifest));
+    const error = await livepipeErrorOf(ModelRunner.open(manifest));
     expect(error.code).toBe('LP_MODEL_INVALID');
     expect(error.message).toContain(join(dir, 'chat-sentiment-mlp.onnx'));
     expect(error.message).toContain('not a loadable ONNX model');
@@ -115,7 +106,7 @@ describe('loadModelManifest', () => {
         .replace('name: probabilities', 'name: scores')
         .replace('output: probabilities', 'output: scores'),
     );
-    const error = await errorOf(ModelRunner.open(await loadModelManifest(path)));
+    const error = await livepipeErrorOf(ModelRunner.open(await loadModelManifest(path)));
     expect(error.code).toBe('LP_MODEL_INVALID');
     expect(error.message).toContain('output "scores"');
   });
@@ -169,7 +160,7 @@ describe('loadModelManifest', () => {
       mkdirSync(join(cache, 'built'), { recursive: true });
       writeFileSync(join(cache, 'built', 'model.onnx'), 'short');
       writeFileSync(join(cache, 'built', 'tokenizer.json'), '0123456789');
-      const error = await errorOf(loadModelManifest(join(dir, 'built.yaml'), { modelsDir: cache }));
+      const error = await livepipeErrorOf(loadModelManifest(join(dir, 'built.yaml'), { modelsDir: cache }));
       expect(error.code).toBe('LP_MODEL_INVALID');
       expect(error.message).toContain('has 5 bytes, not the 10');
       expect(error.message).toContain('npm run models:build-chat');
@@ -180,7 +171,7 @@ describe('loadModelManifest', () => {
         join(dir, 'both.yaml'),
         `${builtManifest()}source:\n  maven: a:b:1\n  files: [{ entry: x, file: model.onnx, sha256: ${'c'.repeat(64)}, size: 1 }]\n`,
       );
-      const error = await errorOf(loadModelManifest(join(dir, 'both.yaml')));
+      const error = await livepipeErrorOf(loadModelManifest(join(dir, 'both.yaml')));
       expect(error.code).toBe('LP_MODEL_INVALID');
       expect(error.message).toContain('field "build"');
     });

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LivepipeError } from '../../../../src/errors.js';
 import { loadModelManifest } from '../../../../src/inference/model-registry.js';
 import { ModelRunner } from '../../../../src/inference/model-runner.js';
 import { weightTable, writeHuggingFaceExport } from '../../../fixtures/huggingface-export.js';
+import { livepipeErrorOf } from '../../../support/livepipe-error.js';
 
 const tokenizerJson = readFileSync(
   fileURLToPath(new URL('../../../fixtures/tokenizers/tiny-wordpiece.json', import.meta.url)),
@@ -25,15 +25,6 @@ const sentimentTable = weightTable(VOCAB, 2, {
   [ID.play]: [0, 1.5],
 });
 const id2label = { id2label: { 0: 'NEGATIVE', 1: 'POSITIVE' }, max_position_embeddings: 64 };
-
-async function errorOf(promise: Promise<unknown>): Promise<LivepipeError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LivepipeError);
-  return error as LivepipeError;
-}
 
 describe('transformer model kinds', () => {
   let dir: string;
@@ -137,7 +128,7 @@ describe('transformer model kinds', () => {
         { task: 'text-classification', table: sentimentTable, columns: 2 },
         tokenizerJson,
       );
-      const error = await errorOf(
+      const error = await livepipeErrorOf(
         loadModelManifest(manifest('m.yaml', 'huggingface: export\ntask: text-classification\n')),
       );
       expect(error.code).toBe('LP_MODEL_INVALID');
@@ -152,7 +143,7 @@ describe('transformer model kinds', () => {
         tokenizerJson,
       );
       const path = manifest('m.yaml', 'huggingface: export\ntask: text-classification\nlabels: [a, b, c]\n');
-      const error = await errorOf(open(path));
+      const error = await livepipeErrorOf(open(path));
       expect(error.message).toContain('2 columns but there are 3 labels');
     });
 
@@ -166,7 +157,7 @@ describe('transformer model kinds', () => {
       // The graph's only output is taken; a wrong name is refused with the outputs listed.
       const runner = await open(manifest('ok.yaml', 'huggingface: export\ntask: text-classification\n'));
       expect((await runner.run(['great'])).results[0]!.label).toBe('POSITIVE');
-      const error = await errorOf(
+      const error = await livepipeErrorOf(
         open(manifest('bad.yaml', 'huggingface: export\ntask: text-classification\noutput: logits\n')),
       );
       expect(error.message).toContain('no output "logits" among [scores]');
@@ -219,7 +210,7 @@ describe('transformer model kinds', () => {
 
     it('refuses a width other than the declared dimensions', async () => {
       writeHuggingFaceExport(join(dir, 'export'), { task: 'text-embedding', table, columns: 4 }, tokenizerJson);
-      const error = await errorOf(
+      const error = await livepipeErrorOf(
         open(manifest('e.yaml', 'huggingface: export\ntask: text-embedding\ndimensions: 8\n')),
       );
       expect(error.message).toContain('is 4 wide, not 8');
@@ -228,7 +219,7 @@ describe('transformer model kinds', () => {
 
   describe('manifest errors', () => {
     it('names the missing export folder', async () => {
-      const error = await errorOf(
+      const error = await livepipeErrorOf(
         loadModelManifest(manifest('m.yaml', 'huggingface: ./nowhere\ntask: text-embedding\n')),
       );
       expect(error.code).toBe('LP_MODEL_NOT_FOUND');
@@ -242,7 +233,9 @@ describe('transformer model kinds', () => {
         tokenizerJson,
       );
       rmSync(join(dir, 'export', 'tokenizer.json'));
-      const error = await errorOf(loadModelManifest(manifest('m.yaml', 'huggingface: export\ntask: text-embedding\n')));
+      const error = await livepipeErrorOf(
+        loadModelManifest(manifest('m.yaml', 'huggingface: export\ntask: text-embedding\n')),
+      );
       expect(error.code).toBe('LP_MODEL_NOT_FOUND');
       expect(error.message).toContain(join(dir, 'export', 'tokenizer.json'));
     });
@@ -261,7 +254,7 @@ describe('transformer model kinds', () => {
         ].join('\n'),
       );
       const modelsDir = join(dir, 'cache');
-      let error = await errorOf(loadModelManifest(path, { modelsDir }));
+      let error = await livepipeErrorOf(loadModelManifest(path, { modelsDir }));
       expect(error.code).toBe('LP_MODEL_NOT_FOUND');
       expect(error.message).toContain('is not fetched');
       expect(error.message).toContain('`npm run models:fetch`');
@@ -270,13 +263,13 @@ describe('transformer model kinds', () => {
       mkdirSync(join(modelsDir, 'fetched'), { recursive: true });
       writeFileSync(join(modelsDir, 'fetched', 'model.onnx'), 'short');
       writeFileSync(join(modelsDir, 'fetched', 'tokenizer.json'), '0123456789');
-      error = await errorOf(loadModelManifest(path, { modelsDir }));
+      error = await livepipeErrorOf(loadModelManifest(path, { modelsDir }));
       expect(error.code).toBe('LP_MODEL_INVALID');
       expect(error.message).toContain('has 5 bytes, not the 10');
     });
 
     it('names the field and line of an option that does not fit the task', async () => {
-      const error = await errorOf(
+      const error = await livepipeErrorOf(
         loadModelManifest(manifest('m.yaml', 'huggingface: export\ntask: text-classification\npooling: mean\n')),
       );
       expect(error.message).toBe(
@@ -285,7 +278,9 @@ describe('transformer model kinds', () => {
     });
 
     it('lists the known tasks for an unknown one', async () => {
-      const error = await errorOf(loadModelManifest(manifest('m.yaml', 'huggingface: export\ntask: summarization\n')));
+      const error = await livepipeErrorOf(
+        loadModelManifest(manifest('m.yaml', 'huggingface: export\ntask: summarization\n')),
+      );
       expect(error.message).toContain('field "task"');
       expect(error.message).toContain('text-classification, text-embedding');
     });
@@ -297,7 +292,7 @@ describe('transformer model kinds', () => {
         tokenizerJson,
         id2label,
       );
-      const error = await errorOf(
+      const error = await livepipeErrorOf(
         loadModelManifest(manifest('m.yaml', 'huggingface: export\ntask: text-classification\nmaxLength: 128\n')),
       );
       expect(error.message).toContain("exceeds the model's max_position_embeddings (64)");
@@ -310,7 +305,7 @@ describe('transformer model kinds', () => {
         tokenizerJson,
         id2label,
       );
-      const error = await errorOf(open(manifest('m.yaml', 'huggingface: export\ntask: text-classification\n')));
+      const error = await livepipeErrorOf(open(manifest('m.yaml', 'huggingface: export\ntask: text-classification\n')));
       expect(error.code).toBe('LP_MODEL_INVALID');
       expect(error.message).toContain('the graph takes inputs [input_ids, attention_mask, position_ids]');
     });
@@ -322,7 +317,7 @@ describe('transformer model kinds', () => {
         tokenizerJson,
         id2label,
       );
-      const error = await errorOf(open(manifest('m.yaml', 'huggingface: export\ntask: text-classification\n')));
+      const error = await livepipeErrorOf(open(manifest('m.yaml', 'huggingface: export\ntask: text-classification\n')));
       expect(error.message).toContain('output "logits" has shape [batch, sequence, 2]; expected 2 dimensions');
     });
   });
